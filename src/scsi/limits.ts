@@ -1,0 +1,24 @@
+/**
+ * Limits the array advertises in the Block Limits VPD page (SBC-4 §6.6.4) and enforces
+ * in the SBC handlers. One place, so that what we advertise is what we do.
+ */
+export const LIMITS = {
+  /** Largest single transfer, bytes (MAXIMUM TRANSFER LENGTH = this / block size). */
+  maxTransferBytes: 16 * 1024 * 1024,
+  /** OPTIMAL TRANSFER LENGTH, bytes. */
+  optimalTransferBytes: 1024 * 1024,
+  /** MAXIMUM COMPARE AND WRITE LENGTH, blocks (SBC-4 §5.3: NUMBER OF LOGICAL BLOCKS is one byte). */
+  maxCompareAndWriteBlocks: 255,
+  /** MAXIMUM UNMAP LBA COUNT, blocks. */
+  maxUnmapLbaCount: 4 * 1024 * 1024,
+  /** MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT. */
+  maxUnmapDescriptors: 256,
+  /** OPTIMAL UNMAP GRANULARITY, bytes (converted to blocks per block size). */
+  unmapGranularityBytes: 4096,
+  /** MAXIMUM WRITE SAME LENGTH, blocks. */
+  maxWriteSameBlocks: 4 * 1024 * 1024,
+  /** Max outstanding EXTENDED COPY operations / descriptors (SPC-4 §6.4 RECEIVE COPY RESULTS operating parameters). */
+  maxCopyTargetDescriptors: 8,
+  maxCopySegmentDescriptors: 64,
+  maxCopySegmentBytes: 16 * 1024 * 1024,
+} as const;
