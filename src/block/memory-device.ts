@@ -65,7 +65,11 @@ export class MemoryDevice implements BlockDevice {
       const c = this.chunks.get(idx);
       if (c) {
         if (n === CHUNK) this.chunks.delete(idx);
-        else c.fill(0, inChunk, inChunk + n);
+        else {
+          c.fill(0, inChunk, inChunk + n);
+          // A chunk left all zeros is freed too, so discard in pieces still deallocates.
+          if (c.equals(Buffer.alloc(CHUNK))) this.chunks.delete(idx);
+        }
       }
       pos += n;
     }

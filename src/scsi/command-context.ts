@@ -53,6 +53,8 @@ export interface CommandContext<L extends LogicalUnitView = LogicalUnitView> {
   readonly cmd: ScsiCommand;
   readonly lu: L;
   readonly target: TargetView;
+  /** Aborted when a task management function ends this task; long handlers may stop early. */
+  readonly signal?: AbortSignal;
 }
 
 export type Handler<L extends LogicalUnitView = LogicalUnitView> = (ctx: CommandContext<L>) => Promise<ScsiResponse> | ScsiResponse;

@@ -69,6 +69,10 @@ export const SENSE_TABLE = {
   SpaceAllocationFailedWriteProtect: [SenseKey.DataProtect, 0x27, 0x07],
   InitiatorDetectedErrorReceived: [SenseKey.AbortedCommand, 0x48, 0x00],
   NoSense: [SenseKey.NoSense, 0x00, 0x00],
+  /** SBC: Data-Out shorter than the CDB requires, not a whole number of blocks (FCP-4 / libiscsi residual tests). */
+  InvalidFieldInCommandInformationUnit: [SenseKey.IllegalRequest, 0x0e, 0x03],
+  /** EXTENDED COPY failed while processing a segment (SPC-4 §6.4.3). */
+  CopyAborted: [SenseKey.CopyAborted, 0x00, 0x00],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
 export type SenseReason = keyof typeof SENSE_TABLE;

@@ -1,7 +1,38 @@
-/** `tandem up`: placeholder; the lead writes the real one (it starts the daemon). */
+/**
+ * `tandem up`: runs the array in the foreground until SIGINT/SIGTERM. The only CLI
+ * command that is not an API client: it starts the daemon (loaded lazily, so the other
+ * commands never load the core).
+ */
 import type { Command } from 'commander';
+import { ValidationError } from '../../lib/errors.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export function registerUpCommand(program: Command): void {
-  program.command('up').description('run the array in the foreground').action(() => {
-    throw new Error('not implemented yet');
-  });
+  program
+    .command('up')
+    .description('run the array in the foreground (Ctrl-C logs initiators out and stops it)')
+    .option('--config <file>', 'JSON configuration file (settings: dataDir, api, portals, nopIntervalMs, nopTimeoutMs, logLevel)')
+    .option('--portal <host:port>', 'iSCSI portal to listen on (repeatable; default 127.0.0.1:3260)', collect, [])
+    .option('--log-level <level>', 'log level: fatal, error, warn, info, debug, trace')
+    .action(async (opts: { config?: string; portal: string[]; logLevel?: string }, cmd: Command) => {
+      const globals = cmd.optsWithGlobals() as { dataDir?: string; api?: string };
+      const dataDirGiven = program.getOptionValueSource('dataDir') !== 'default';
+      const { runUp } = await import('../../daemon/up.js');
+      try {
+        await runUp({
+          ...(dataDirGiven && globals.dataDir ? { dataDir: globals.dataDir } : {}),
+          ...(opts.config ? { config: opts.config } : {}),
+          ...(globals.api ? { api: globals.api } : {}),
+          portal: opts.portal,
+          ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+        });
+      } catch (err) {
+        if (err instanceof ValidationError) throw new CliError(ExitCode.Usage, err.message);
+        throw err;
+      }
+    });
 }

@@ -1,0 +1,20 @@
+/** What buildApp needs; the daemon constructs all of it. */
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from '../lib/logger.js';
+import type { ControlServices } from '../control/index.js';
+import type { DataPlane } from '../control/data-plane.js';
+import { ACTOR_HEADER } from './schemas.js';
+
+export interface ApiDeps {
+  services: ControlServices;
+  dataPlane: DataPlane;
+  /** The bearer token every protected request must carry. */
+  token: string;
+  logger: Logger;
+}
+
+/** "api", or the client's self-description from the X-Tandem-Actor header (e.g. "cli"). */
+export function actorOf(request: FastifyRequest): string {
+  const h = request.headers[ACTOR_HEADER];
+  return typeof h === 'string' && /^[A-Za-z0-9._@-]{1,32}$/.test(h) ? h : 'api';
+}

@@ -1,0 +1,31 @@
+/** Records → API bodies. Secrets never leave the array. */
+import type { HostGroupRecord, HostRecord, MappingRecord, VolumeRecord, EventRecord } from '../store/records.js';
+import type { Event, Host, HostGroup, Mapping, Volume } from './schemas.js';
+
+export function presentMapping(m: MappingRecord): Mapping {
+  return { id: m.id, volume: m.volumeName, target: m.kind, host: m.hostName, hostGroup: m.hostGroupName, lun: m.lun, createdAt: m.createdAt };
+}
+
+export function presentVolume(v: VolumeRecord, allocatedBytes: number | null, mappings: MappingRecord[]): Volume {
+  return {
+    id: v.id, name: v.name, sizeBytes: v.sizeBytes, blockSize: v.blockSize, thin: v.thin, backing: v.backing, path: v.path,
+    naa: v.naa, serial: v.serial, writeProtected: v.writeProtected, createdAt: v.createdAt, allocatedBytes,
+    mappings: mappings.map(presentMapping),
+  };
+}
+
+export function presentHost(h: HostRecord, groups: HostGroupRecord[]): Host {
+  return {
+    id: h.id, name: h.name, initiators: h.initiators,
+    chap: h.chap ? { user: h.chap.user, mutualUser: h.chap.mutualUser ?? null } : null,
+    failoverMode: h.failoverMode, hostGroups: groups.filter((g) => g.hosts.includes(h.name)).map((g) => g.name), createdAt: h.createdAt,
+  };
+}
+
+export function presentHostGroup(g: HostGroupRecord): HostGroup {
+  return { id: g.id, name: g.name, hosts: g.hosts, createdAt: g.createdAt };
+}
+
+export function presentEvent(e: EventRecord): Event {
+  return { id: e.id, time: e.time, severity: e.severity, category: e.category, short: e.short, long: e.long, actor: e.actor };
+}

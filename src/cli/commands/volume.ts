@@ -1,0 +1,79 @@
+/** tandem volume create|list|show|resize|delete|protect|unprotect */
+import type { Command } from 'commander';
+import type { Volume } from '../../api/schemas.js';
+import { CliContext, enc, sizeOption, type CliIo } from '../context.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { formatFields, formatTable } from '../table.js';
+import { formatSize } from '../units.js';
+import { mappingTargetText } from './map.js';
+
+function volumeTable(vs: Volume[]): string {
+  if (vs.length === 0) return 'no volumes';
+  return formatTable(['NAME', 'SIZE', 'BLOCK', 'ALLOCATED', 'PROTECTED', 'MAPPINGS', 'NAA'],
+    vs.map((v) => [v.name, formatSize(v.sizeBytes), v.blockSize, v.allocatedBytes === null ? null : formatSize(v.allocatedBytes),
+      v.writeProtected, v.mappings.length, v.naa]),
+    { rightAlign: [1, 2, 3, 5] });
+}
+
+function volumeDetail(v: Volume): string {
+  const fields = formatFields([
+    ['Name', v.name], ['Id', v.id], ['Size', `${formatSize(v.sizeBytes)} (${v.sizeBytes} bytes)`], ['Block size', `${v.blockSize} bytes`],
+    ['Allocated', v.allocatedBytes === null ? null : formatSize(v.allocatedBytes)], ['Thin', v.thin], ['Backing', v.path ? `${v.backing} ${v.path}` : v.backing],
+    ['NAA', v.naa], ['Serial', v.serial], ['Write-protected', v.writeProtected], ['Created', v.createdAt],
+  ]);
+  if (v.mappings.length === 0) return `${fields}\n\nnot mapped`;
+  return `${fields}\n\n${formatTable(['MAPPING', 'LUN', 'TARGET'], v.mappings.map((m) => [m.id, m.lun, mappingTargetText(m)]))}`;
+}
+
+export function registerVolumeCommands(program: Command, io: CliIo): void {
+  const vol = program.command('volume').description('create, resize, protect and delete volumes');
+
+  vol.command('create <name>').description('create a volume')
+    .requiredOption('--size <size>', 'size, e.g. 10G, 512M, 1T (binary units)')
+    .option('--block-size <bytes>', 'logical block size: 512 or 4096', '512')
+    .action(async (name: string, opts: { size: string; blockSize: string }, cmd: Command) => {
+      const ctx = new CliContext(io, cmd);
+      const blockSize = Number(opts.blockSize);
+      if (blockSize !== 512 && blockSize !== 4096) throw new CliError(ExitCode.Usage, `--block-size must be 512 or 4096 (got '${opts.blockSize}')`);
+      const v = await ctx.api.request<Volume>('POST', '/v1/volumes', { name, sizeBytes: sizeOption(opts.size), blockSize });
+      ctx.done(v, `volume ${v.name} created: ${formatSize(v.sizeBytes)}, ${v.blockSize}-byte blocks, NAA ${v.naa}`);
+    });
+
+  vol.command('list').description('list volumes').action(async (_opts: object, cmd: Command) => {
+    const ctx = new CliContext(io, cmd);
+    const vs = await ctx.api.request<Volume[]>('GET', '/v1/volumes');
+    ctx.print(vs, () => volumeTable(vs));
+  });
+
+  vol.command('show <name>').description('show one volume and its mappings').action(async (name: string, _o: object, cmd: Command) => {
+    const ctx = new CliContext(io, cmd);
+    const v = await ctx.api.request<Volume>('GET', `/v1/volumes/${enc(name)}`);
+    ctx.print(v, () => volumeDetail(v));
+  });
+
+  vol.command('resize <name>').description('grow a volume (shrinking needs --force and destroys data beyond the new end)')
+    .requiredOption('--size <size>', 'new size, e.g. 20G')
+    .option('--force', 'allow shrinking')
+    .action(async (name: string, opts: { size: string; force?: boolean }, cmd: Command) => {
+      const ctx = new CliContext(io, cmd);
+      const v = await ctx.api.request<Volume>('PATCH', `/v1/volumes/${enc(name)}`, { sizeBytes: sizeOption(opts.size), ...(opts.force ? { force: true } : {}) });
+      ctx.done(v, `volume ${v.name} is now ${formatSize(v.sizeBytes)}`);
+    });
+
+  vol.command('delete <name>').description('delete a volume (refused while mapped unless --force)')
+    .option('--force', 'remove its mappings first')
+    .action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
+      const ctx = new CliContext(io, cmd);
+      await ctx.api.request('DELETE', `/v1/volumes/${enc(name)}${opts.force ? '?force=true' : ''}`);
+      ctx.done({ deleted: name }, `volume ${name} deleted`);
+    });
+
+  for (const [verb, wp] of [['protect', true], ['unprotect', false]] as const) {
+    vol.command(`${verb} <name>`).description(wp ? 'make a volume read-only to hosts' : 'make a volume writable again')
+      .action(async (name: string, _o: object, cmd: Command) => {
+        const ctx = new CliContext(io, cmd);
+        const v = await ctx.api.request<Volume>('PATCH', `/v1/volumes/${enc(name)}`, { writeProtected: wp });
+        ctx.done(v, `volume ${v.name} is now ${wp ? 'write-protected' : 'writable'}`);
+      });
+  }
+}

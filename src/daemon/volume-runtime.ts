@@ -1,0 +1,135 @@
+/**
+ * The live side of the volumes: one BlockDevice and one LogicalUnit per volume record.
+ * Implements the control plane's DataPlane seam for volume lifecycle; access and
+ * sessions are in array-data-plane.ts.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { BlockDevice } from '../block/block-device.js';
+import { FileDevice } from '../block/file-device.js';
+import { MemoryDevice } from '../block/memory-device.js';
+import type { FsNative } from '../block/native.js';
+import type { Logger } from '../lib/logger.js';
+import { LogicalUnit, type PrStateJson } from '../scsi/index.js';
+import type { Store } from '../store/store.js';
+import type { VolumeRecord } from '../store/records.js';
+
+export const TANDEM_INQUIRY = { vendor: 'TANDEM', product: 'VOLUME', revision: '0001' } as const;
+
+export interface LiveVolume {
+  record: VolumeRecord;
+  device: BlockDevice;
+  lu: LogicalUnit;
+}
+
+export class VolumeRuntime {
+  private readonly byId = new Map<string, LiveVolume>();
+  private readonly byName = new Map<string, LiveVolume>();
+
+  constructor(private readonly store: Store, private readonly fsNative: FsNative, private readonly logger: Logger) {}
+
+  /** Bring every recorded volume online (at start-up). A volume whose storage is missing is logged and skipped. */
+  async openAll(): Promise<void> {
+    for (const v of this.store.volumes.list()) {
+      try {
+        await this.attach(v, await this.openDevice(v));
+      } catch (err) {
+        this.logger.error({ err, volume: v.name }, `volume ${v.name} cannot be opened; it stays offline`);
+      }
+    }
+  }
+
+  get(name: string): LiveVolume | undefined {
+    return this.byName.get(name);
+  }
+
+  list(): LiveVolume[] {
+    return [...this.byId.values()];
+  }
+
+  async create(v: VolumeRecord): Promise<void> {
+    let device: BlockDevice;
+    if (v.backing === 'memory') device = new MemoryDevice(v.blockSize, v.sizeBytes);
+    else {
+      const path = requirePath(v);
+      await mkdir(dirname(path), { recursive: true });
+      device = await FileDevice.create(path, { sizeBytes: v.sizeBytes, blockSize: v.blockSize, thin: v.thin, native: this.fsNative });
+    }
+    this.attach(v, device);
+  }
+
+  async resize(v: VolumeRecord, newSizeBytes: number): Promise<void> {
+    const live = this.mustGet(v);
+    await live.device.resize(newSizeBytes);
+    live.record = { ...live.record, sizeBytes: newSizeBytes };
+    live.lu.capacityChanged();
+  }
+
+  async delete(v: VolumeRecord): Promise<void> {
+    const live = this.byId.get(v.id);
+    if (live) {
+      this.byId.delete(v.id);
+      this.byName.delete(live.record.name);
+      await live.device.close();
+    }
+    if (v.backing === 'file' && v.path) await rm(v.path, { force: true });
+  }
+
+  setWriteProtected(v: VolumeRecord, wp: boolean): void {
+    const live = this.mustGet(v);
+    live.record = { ...live.record, writeProtected: wp };
+    live.lu.setWriteProtected(wp);
+  }
+
+  async allocatedBytes(v: VolumeRecord): Promise<number> {
+    const live = this.mustGet(v);
+    const extents = await live.device.allocationStatus(0, live.device.sizeBytes);
+    return extents.reduce((n, e) => n + (e.mapped ? e.length : 0), 0);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const live of this.byId.values()) {
+      try {
+        await live.device.flush();
+        await live.device.close();
+      } catch (err) {
+        this.logger.error({ err, volume: live.record.name }, 'closing volume failed');
+      }
+    }
+    this.byId.clear();
+    this.byName.clear();
+  }
+
+  private async openDevice(v: VolumeRecord): Promise<BlockDevice> {
+    if (v.backing === 'memory') return new MemoryDevice(v.blockSize, v.sizeBytes);
+    return FileDevice.open(requirePath(v), { blockSize: v.blockSize, thin: v.thin, native: this.fsNative });
+  }
+
+  private attach(v: VolumeRecord, device: BlockDevice): LiveVolume {
+    const lu = new LogicalUnit({
+      identity: { name: v.name, naa: Buffer.from(v.naa, 'hex'), serial: v.serial, ...TANDEM_INQUIRY },
+      device,
+      writeProtected: v.writeProtected,
+      pr: {
+        ...(v.prState ? { initial: JSON.parse(v.prState) as PrStateJson } : {}),
+        // APTPL state is committed to the store before the PR OUT is acknowledged.
+        persist: async (s: PrStateJson | null) => this.store.savePrState(v.id, s === null ? null : JSON.stringify(s)),
+      },
+    });
+    const live: LiveVolume = { record: v, device, lu };
+    this.byId.set(v.id, live);
+    this.byName.set(v.name, live);
+    return live;
+  }
+
+  private mustGet(v: VolumeRecord): LiveVolume {
+    const live = this.byId.get(v.id);
+    if (!live) throw new Error(`volume ${v.name} is not online`);
+    return live;
+  }
+}
+
+function requirePath(v: VolumeRecord): string {
+  if (!v.path) throw new Error(`volume ${v.name} has file backing but no path`);
+  return v.path;
+}

@@ -1,0 +1,168 @@
+/**
+ * Framer: turns an arbitrary split of a TCP byte stream into whole iSCSI PDUs
+ * (RFC 7143 §11.2: BHS 48 bytes, AHS TotalAHSLength*4 bytes, optional header digest,
+ * data segment padded to 4 bytes, optional data digest; §13.1 digests are CRC32C).
+ *
+ * Failure semantics (§7.8 "Digest Errors"):
+ *  - header digest mismatch, or DataSegmentLength above MaxRecvDataSegmentLength →
+ *    { type:'fatal' }; the stream can no longer be trusted, the caller closes the
+ *    connection. After a fatal event push() yields nothing more.
+ *  - data digest mismatch → { type:'data-digest-error', pdu }; the framing (header) was
+ *    sound so the stream stays in sync: "the target MUST ... discard the PDU and send a
+ *    Reject (reason 0x02 Data Digest Error)" (§7.8).
+ * Never throws on any input.
+ *
+ * Copies: a PDU lying inside one pushed chunk is returned as views of that chunk (zero
+ * copy; the caller must not reuse pushed buffers); a PDU spanning chunks is copied once
+ * into a fresh buffer. Returned views stay valid forever.
+ */
+import { crc32c } from '../../lib/crc32c.js';
+import type { DigestSettings, FramerEvent, RawPdu } from './types.js';
+
+export interface FramerOptions {
+  maxRecvDataSegmentLength: number;
+  digests?: DigestSettings;
+}
+
+export class Framer {
+  private maxRecv: number;
+  private digests: DigestSettings;
+  private chunks: Buffer[] = [];
+  private head = 0; // consumed bytes of chunks[0]
+  private buffered = 0; // unconsumed bytes across chunks
+  private need = 0; // total length of the PDU being assembled, 0 = header not yet seen
+  private dead = false;
+  private curHd = false; // digests in force for the PDU being assembled
+  private curDd = false;
+  private readonly hdrTmp = Buffer.alloc(48);
+
+  constructor(opts: FramerOptions) {
+    this.maxRecv = opts.maxRecvDataSegmentLength;
+    this.digests = opts.digests ? { ...opts.digests } : { header: false, data: false };
+  }
+
+  /** Switch digests; applies from the next PDU whose header has not been read yet. */
+  setDigests(d: DigestSettings): void {
+    this.digests = { header: d.header, data: d.data };
+  }
+
+  setMaxRecvDataSegmentLength(n: number): void {
+    this.maxRecv = n;
+  }
+
+  /** Bytes received but not yet yielded as a PDU. */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
+  push(chunk: Buffer): FramerEvent[] {
+    const events: FramerEvent[] = [];
+    if (this.dead || chunk.length === 0) return events;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.need === 0) {
+        if (this.buffered < 48) break;
+        const h = this.peekHeader();
+        const ahsLen = h[4]! * 4;
+        const dlen = (h[5]! << 16) | (h[6]! << 8) | h[7]!;
+        if (dlen > this.maxRecv) {
+          return this.fail(events, `DataSegmentLength ${dlen} exceeds MaxRecvDataSegmentLength ${this.maxRecv}`);
+        }
+        this.curHd = this.digests.header;
+        this.curDd = this.digests.data;
+        const hd = this.curHd ? 4 : 0;
+        const dd = this.curDd && dlen > 0 ? 4 : 0;
+        this.need = 48 + ahsLen + hd + ((dlen + 3) & ~3) + dd;
+      }
+      if (this.buffered < this.need) break;
+      const total = this.need;
+      this.need = 0;
+      const buf = this.take(total);
+      const ev = this.frame(buf);
+      if (ev.type === 'fatal') return this.fail(events, ev.message);
+      events.push(ev);
+    }
+    return events;
+  }
+
+  private fail(events: FramerEvent[], message: string): FramerEvent[] {
+    this.dead = true;
+    this.chunks = [];
+    this.buffered = 0;
+    events.push({ type: 'fatal', message });
+    return events;
+  }
+
+  private frame(buf: Buffer): FramerEvent {
+    const ahsLen = buf[4]! * 4;
+    const dlen = (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!;
+    const hEnd = 48 + ahsLen;
+    let off = hEnd;
+    if (this.curHd) {
+      const want = buf.readUInt32LE(off);
+      const got = crc32c(buf, 0, 0, hEnd);
+      if (want !== got) {
+        return { type: 'fatal', message: `header digest error: got 0x${got.toString(16)}, PDU says 0x${want.toString(16)}` };
+      }
+      off += 4;
+    }
+    const pdu: RawPdu = {
+      bhs: buf.subarray(0, 48),
+      ahs: buf.subarray(48, hEnd),
+      data: buf.subarray(off, off + dlen),
+    };
+    if (this.curDd && dlen > 0) {
+      const padded = (dlen + 3) & ~3;
+      const want = buf.readUInt32LE(off + padded);
+      if (crc32c(buf, 0, off, off + padded) !== want) return { type: 'data-digest-error', pdu };
+    }
+    return { type: 'pdu', pdu };
+  }
+
+  /** The first 48 unconsumed bytes, as a view if contiguous or copied into hdrTmp. */
+  private peekHeader(): Buffer {
+    const c0 = this.chunks[0]!;
+    if (c0.length - this.head >= 48) return c0.subarray(this.head, this.head + 48);
+    let o = 0;
+    let h = this.head;
+    for (let i = 0; o < 48; i++) {
+      const c = this.chunks[i]!;
+      const n = Math.min(c.length - h, 48 - o);
+      c.copy(this.hdrTmp, o, h, h + n);
+      o += n;
+      h = 0;
+    }
+    return this.hdrTmp;
+  }
+
+  /** Consume n bytes (n <= buffered): a view when inside one chunk, else one copy. */
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const c0 = this.chunks[0]!;
+    const avail0 = c0.length - this.head;
+    if (avail0 >= n) {
+      const v = c0.subarray(this.head, this.head + n);
+      this.head += n;
+      if (this.head === c0.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+      return v;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let o = 0;
+    while (o < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length - this.head, n - o);
+      c.copy(out, o, this.head, this.head + k);
+      o += k;
+      this.head += k;
+      if (this.head === c.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+    }
+    return out;
+  }
+}

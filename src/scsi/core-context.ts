@@ -1,0 +1,44 @@
+/**
+ * The richer view the SPC/PR handlers of this core get (the SBC handlers see only
+ * LogicalUnitView/TargetView from command-context.ts). LogicalUnit and ScsiTarget
+ * implement these; the handlers depend on the interfaces only, so there is no import
+ * cycle between the handlers and the classes that run them.
+ */
+import type { AluaStateName, CommandContext, LogicalUnitView, TargetView } from './command-context.js';
+import type { ModeState } from './spc/mode-state.js';
+import type { PortInfo, PrOutResult } from './pr/pr-out-logic.js';
+import type { PrStateJson } from './pr/pr-state.js';
+import type { SenseReason } from './sense.js';
+import type { ItNexus } from './types.js';
+
+export interface CoreLu extends LogicalUnitView {
+  readonly mode: ModeState;
+  readonly prState: PrStateJson;
+  /** SPC-2 RESERVE holder (nexus id), if any. */
+  readonly spc2Holder: string | undefined;
+  spc2Reserve(nexusId: string): void;
+  spc2Release(nexusId: string): void;
+  /** Remove and return the oldest unit attention pending for this nexus. */
+  takeUnitAttention(nexusId: string): SenseReason | undefined;
+  queueUnitAttention(reason: SenseReason, exceptNexusId?: string): void;
+  /** Serialise PERSISTENT RESERVE OUT processing. */
+  prExclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Persist (before acknowledging) and apply a PR OUT result; false when persisting failed. */
+  commitPr(result: PrOutResult): Promise<boolean>;
+  aluaState(targetPortGroupId: number): AluaStateName;
+}
+
+export interface CoreTarget extends TargetView {
+  readonly ports: readonly PortInfo[];
+  /** Abort the tasks of the nexuses these PR registrations name (PREEMPT AND ABORT). */
+  abortForPreempt(lu: CoreLu, regs: ReadonlyArray<{ initiatorPort: string; targetPort: string }>, issuer: ItNexus): Promise<void>;
+}
+
+export interface CoreContext extends CommandContext<CoreLu> {
+  readonly target: CoreTarget;
+}
+
+/** The ScsiTarget always passes a CoreContext; handlers typed on CommandContext narrow here. */
+export function core(ctx: CommandContext<CoreLu>): CoreContext {
+  return ctx as CoreContext;
+}

@@ -1,0 +1,48 @@
+// libiscsi's conformance suite against a Tandem thin volume and, in the same run, against
+// tgt on the same machine. Tandem must have zero failures and more tests really passed
+// (not skipped) than tgt. Prevents regressions in any SPC/SBC/iSCSI behaviour the suite checks.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCuOutput, type CuResults } from './support/cu-results.js';
+import { hasCommand, run } from './support/run.js';
+import { startArray } from './support/tandem.js';
+import { startTgt } from './support/tgt.js';
+
+const haveCu = hasCommand('iscsi-test-cu');
+const haveTgt = hasCommand('tgtd') && process.getuid?.() === 0;
+
+async function cu(url: string): Promise<CuResults & { raw: string }> {
+  const r = await run('iscsi-test-cu', ['-d', '-v', '-t', 'ALL', '-i', 'iqn.2026-11.test:cu-1', '-I', 'iqn.2026-11.test:cu-2', url], { timeoutMs: 900_000 });
+  return { ...parseCuOutput(r.stdout + r.stderr), raw: r.stdout + r.stderr };
+}
+
+const summary = (r: CuResults) => `${r.passed.length} passed, ${r.skipped.length} skipped, ${r.failed.length} failed`;
+
+test('iscsi-test-cu -t ALL: zero failures on Tandem, more real passes than tgt', { skip: !haveCu && 'iscsi-test-cu not installed' }, async (t) => {
+  const arr = await startArray();
+  let tgtRes: CuResults | undefined;
+  try {
+    const ours = await cu(arr.url(0));
+    writeFileSync(join(arr.dataDir, '..', 'tandem-iscsi-test-cu.txt'), ours.raw);
+    if (haveTgt) {
+      const tgt = await startTgt();
+      try {
+        tgtRes = await cu(tgt.url(1));
+      } finally {
+        await tgt.stop();
+      }
+    }
+    t.diagnostic(`tandem: ${summary(ours)}`);
+    if (tgtRes) t.diagnostic(`tgt:    ${summary(tgtRes)}`);
+    for (const s of ours.skipped) t.diagnostic(`tandem skipped ${s.name}: ${s.why}`);
+    assert.deepEqual(ours.failed.map((f) => f.detail), [], 'iscsi-test-cu failures on Tandem');
+    assert.ok(ours.passed.length > 100, `suspiciously few passes: ${summary(ours)}`);
+    const bogus = ours.skipped.filter((s) => /fully provisioned/i.test(s.why));
+    assert.deepEqual(bogus, [], 'tests skipped because the thin volume claimed to be fully provisioned');
+    if (tgtRes) assert.ok(ours.passed.length > tgtRes.passed.length, `Tandem ${summary(ours)} vs tgt ${summary(tgtRes)}`);
+  } finally {
+    await arr.stop();
+  }
+});
