@@ -1,13 +1,33 @@
-// Runs the compiled tests with node:test. Unit tests (beside the code) first, then the
-// integration tests in test/ that drive real third-party peers.
+// Runs the compiled tests with node:test: unit tests beside the code (dist/src) and the
+// integration tests with real peers (dist/test). Prints node's spec report and, last,
+// one summary line "tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const targets = args.length > 0 ? args : ['dist/src', 'dist/test'].filter((p) => existsSync(p));
+const dir = mkdtempSync(join(tmpdir(), 'tandem-tests-'));
+const tap = join(dir, 'report.tap');
 const res = spawnSync(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-timeout=600000', '--test-reporter=spec', ...targets],
-  { stdio: 'inherit', env: { ...process.env, TANDEM_LOG_LEVEL: process.env.TANDEM_LOG_LEVEL ?? 'warn' } },
+  [
+    '--enable-source-maps', '--test', '--test-timeout=900000',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...targets,
+  ],
+  { stdio: 'inherit', env: { ...process.env, TANDEM_LOG_LEVEL: process.env.TANDEM_LOG_LEVEL ?? 'warn', UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '8' } },
 );
+let summary = '';
+try {
+  const t = readFileSync(tap, 'utf8');
+  const n = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(t)?.[1] ?? 0);
+  summary = `tests: ${n('pass')} passed, ${n('fail') + n('cancelled')} failed, ${n('skipped')} skipped`;
+} catch {
+  summary = 'tests: 0 passed, 1 failed (no report was written)';
+}
+rmSync(dir, { recursive: true, force: true });
+process.stdout.write(`\n${summary}\n`);
 process.exit(res.status ?? 1);

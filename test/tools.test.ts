@@ -17,22 +17,23 @@ test('iscsi-ls lists the target with its portal and the demo LUN', { skip: !hasC
   const r = await run('iscsi-ls', [...ini, '-s', `iscsi://${arr.portal}`]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`Target:${arr.iqn.replace(/\./g, '\\.')} Portal:${arr.portal.replace(/\./g, '\\.')},1`));
-  assert.match(r.stdout, /Lun:0\s+Type:DIRECT_ACCESS \(Size:1G\)/);
+  assert.match(r.stdout, /Lun:0\s+Type:DIRECT_ACCESS \(Size:(1023M|1024M|1G)\)/);
 });
 
 test('iscsi-inq reads standard INQUIRY and the device identification page', { skip: !hasCommand('iscsi-inq') }, async () => {
   const std = await run('iscsi-inq', [...ini, arr.url(0)]);
   assert.equal(std.code, 0, std.stderr);
   assert.match(std.stdout, /Vendor:\s*TANDEM/);
-  const vpd83 = await run('iscsi-inq', [...ini, '-e', '1', '-c', '0x83', arr.url(0)]);
+  const vpd83 = await run('iscsi-inq', [...ini, '-e', '1', '-c', '131', arr.url(0)]);
   assert.equal(vpd83.code, 0, vpd83.stderr);
-  assert.match(vpd83.stdout, /NAA/i);
+  assert.match(vpd83.stdout, /Designator Type:\(3\) NAA/);
+  assert.match(vpd83.stdout, new RegExp(`Designator:\\[${arr.iqn.replace(/\./g, '\\.')},t,0x0001\\]`));
 });
 
 test('iscsi-readcapacity16 reports 1 GiB with thin provisioning enabled', { skip: !hasCommand('iscsi-readcapacity16') }, async () => {
   const r = await run('iscsi-readcapacity16', [...ini, arr.url(0)]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /Logical Block Size:\s*512/i);
+  assert.match(r.stdout, /LOGICAL BLOCK LENGTH IN BYTES:512/);
   assert.match(r.stdout, /Total Size:\s*1073741824/i);
   assert.match(r.stdout, /LBPME:\s*1/i);
 });

@@ -3,16 +3,23 @@
  * `<dataDir>/api-token` (0600, 32 random bytes as hex) and `<dataDir>/api.json`.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { API_ENDPOINT_FILE, API_TOKEN_FILE, type ApiEndpointFile } from './schemas.js';
 
-/** Returns the API token, creating it on first start. */
+/**
+ * Returns the API token, creating it on first start. An existing token (any run of
+ * 16+ non-space characters an operator may have put there) is kept; its file mode is
+ * tightened to 0600 when it was looser.
+ */
 export async function ensureApiToken(dataDir: string): Promise<string> {
   const file = join(dataDir, API_TOKEN_FILE);
   try {
     const t = (await readFile(file, 'utf8')).trim();
-    if (/^[0-9a-f]{64}$/.test(t)) return t;
+    if (/^\S{16,}$/.test(t)) {
+      if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+      return t;
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

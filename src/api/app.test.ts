@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../store/store.js';
@@ -82,6 +82,10 @@ test('400 errors name the field', async () => {
   const q = await app.inject({ method: 'GET', url: '/v1/events?limit=0', headers: auth });
   assert.equal(q.statusCode, 400);
   assert.equal(q.json().error.field, 'limit');
+  const pid = await app.inject({ method: 'DELETE', url: '/v1/mappings/abc', headers: auth });
+  assert.equal(pid.statusCode, 400);
+  assert.equal(pid.json().error.field, 'id');
+  assert.match(pid.json().error.message, /path parameter 'id' must be a whole number/);
   const bad = await app.inject({ method: 'POST', url: '/v1/volumes', headers: { ...auth, 'content-type': 'application/json' }, payload: '{not json' });
   assert.equal(bad.statusCode, 400);
   assert.equal(bad.json().error.code, 'VALIDATION');
@@ -130,7 +134,7 @@ test('hosts, groups, mappings, sessions, target over HTTP', async () => {
   const m = await app.inject({ method: 'POST', url: '/v1/mappings', headers: auth, payload: { volume: 'ds1', hostGroup: 'cluster', lun: 7 } });
   assert.equal(m.statusCode, 201, m.body);
   const mj = m.json() as Record<string, unknown>;
-  assert.deepEqual({ ...mj, createdAt: undefined }, { id: mj.id, volume: 'ds1', target: 'hostGroup', host: null, hostGroup: 'cluster', lun: 7, createdAt: undefined });
+  assert.deepEqual({ ...mj, createdAt: undefined }, { id: mj.id, volumeName: 'ds1', kind: 'hostGroup', hostName: null, hostGroupName: 'cluster', lun: 7, createdAt: undefined });
   assert.equal((await app.inject({ method: 'GET', url: '/v1/mappings?volume=ds1', headers: auth })).json().length, 1);
   assert.equal((await app.inject({ method: 'GET', url: '/v1/volumes/ds1', headers: auth })).json().mappings[0].lun, 7);
   assert.ok(dataPlane.calls.includes('access'));
@@ -154,6 +158,9 @@ test('api token and endpoint files', async () => {
     assert.match(t, /^[0-9a-f]{64}$/);
     assert.equal(statSync(join(dir, 'api-token')).mode & 0o777, 0o600);
     assert.equal(await ensureApiToken(dir), t, 'stable across starts');
+    chmodSync(join(dir, 'api-token'), 0o644);
+    assert.equal(await ensureApiToken(dir), t);
+    assert.equal(statSync(join(dir, 'api-token')).mode & 0o777, 0o600, 'loose mode tightened');
     assert.equal(await readApiEndpoint(dir), undefined);
     await writeApiEndpoint(dir, 'http://127.0.0.1:8443');
     assert.equal((await readApiEndpoint(dir))?.url, 'http://127.0.0.1:8443');

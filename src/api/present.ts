@@ -3,7 +3,7 @@ import type { HostGroupRecord, HostRecord, MappingRecord, VolumeRecord, EventRec
 import type { Event, Host, HostGroup, Mapping, Volume } from './schemas.js';
 
 export function presentMapping(m: MappingRecord): Mapping {
-  return { id: m.id, volume: m.volumeName, target: m.kind, host: m.hostName, hostGroup: m.hostGroupName, lun: m.lun, createdAt: m.createdAt };
+  return { id: m.id, volumeName: m.volumeName, kind: m.kind, hostName: m.hostName, hostGroupName: m.hostGroupName, lun: m.lun, createdAt: m.createdAt };
 }
 
 export function presentVolume(v: VolumeRecord, allocatedBytes: number | null, mappings: MappingRecord[]): Volume {

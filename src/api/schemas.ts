@@ -31,10 +31,10 @@ export type Target = Static<typeof Target>;
 export const MappingTarget = Type.Union([Type.Literal('host'), Type.Literal('hostGroup'), Type.Literal('allLoopback')]);
 export const Mapping = Type.Object({
   id: Type.Integer(),
-  volume: Type.String(),
-  target: MappingTarget,
-  host: Nullable(Type.String()),
-  hostGroup: Nullable(Type.String()),
+  volumeName: Type.String(),
+  kind: MappingTarget,
+  hostName: Nullable(Type.String({ description: "set when kind = 'host'" })),
+  hostGroupName: Nullable(Type.String({ description: "set when kind = 'hostGroup'" })),
   lun: Type.Integer(),
   createdAt: Type.String(),
 });

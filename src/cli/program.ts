@@ -49,11 +49,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
       return ExitCode.Usage; // commander has already printed the message and the usage
     }
-    if (err instanceof CliError) {
-      io.err(`error: ${err.message}`);
-      return err.exitCode;
-    }
-    io.err(`error: ${(err as Error).message ?? String(err)}`);
-    return ExitCode.Failure;
+    const exitCode = err instanceof CliError ? err.exitCode : ExitCode.Failure;
+    const message = err instanceof Error ? err.message : String(err);
+    // With --json, failures are machine-readable too (on stderr).
+    io.err(argv.includes('--json') ? JSON.stringify({ error: { message, exitCode } }) : `error: ${message}`);
+    return exitCode;
   }
 }

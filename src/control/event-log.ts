@@ -21,15 +21,21 @@ export interface EventQueryInput {
 
 export const EVENT_LIMIT_MAX = 10000;
 
+/** The log keeps this many newest events by default (older ones are pruned). */
+export const EVENT_RETENTION = 100_000;
+
 export class EventLog {
-  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date(),
+    private readonly retention: number = EVENT_RETENTION) {}
 
   /** Appends an event (inside the caller's transaction when there is one). */
   record(e: EventInput): EventRecord {
-    return this.store.events.append({
+    const rec = this.store.events.append({
       time: this.now().toISOString(), severity: e.severity ?? 'info', category: e.category,
       short: e.short, long: e.long ?? null, actor: e.actor,
     });
+    if (rec.id % 1000 === 0) this.store.events.prune(this.retention);
+    return rec;
   }
 
   query(q: EventQueryInput = {}): EventRecord[] {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../store/store.js';
 import { ConflictError, NotFoundError, ValidationError, InternalError } from '../lib/errors.js';
-import { createControlServices } from './index.js';
+import { createControlServices, EventLog } from './index.js';
 import { FakeDataPlane } from './fake-data-plane.js';
 
 const GiB = 2 ** 30;
@@ -126,4 +126,14 @@ test('event query validates limit, severity and since', () => {
   assert.throws(() => s.events.query({ severity: 'loud' }), (e: unknown) => e instanceof ValidationError && e.field === 'severity');
   assert.throws(() => s.events.query({ since: 'yesterday' }), (e: unknown) => e instanceof ValidationError && e.field === 'since');
   assert.equal(s.events.query({ since: '2999-01-01T00:00:00Z' }).length, 0);
+});
+
+test('event log prunes beyond its retention', () => {
+  const store = Store.openFile(':memory:');
+  const log = new EventLog(store, () => new Date(), 10);
+  for (let i = 1; i <= 1000; i++) log.record({ category: 'x', short: `e${i}`, actor: 't' });
+  const left = log.query({ limit: 10000 });
+  assert.equal(left.length, 10);
+  assert.equal(left[0]?.short, 'e1000');
+  store.close();
 });

@@ -12,7 +12,7 @@ import { loadFsNative } from '../block/native.js';
 import { createControlServices, type ControlServices } from '../control/index.js';
 import { IscsiTarget } from '../iscsi/target/iscsi-target.js';
 import type { Logger } from '../lib/logger.js';
-import { ValidationError } from '../lib/errors.js';
+import { ConflictError, ValidationError } from '../lib/errors.js';
 import { ScsiTarget } from '../scsi/index.js';
 import type { ItNexus, ScsiTargetPort } from '../scsi/types.js';
 import { STATE_DB_FILE, Store } from '../store/index.js';
@@ -33,7 +33,8 @@ export interface RunningArray {
 
 export async function startArray(config: ArrayConfig, logger: Logger): Promise<RunningArray> {
   const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
-  const store = Store.open(config.dataDir);
+  // exclusive: a second daemon on the same data directory fails instead of sharing it.
+  const store = openStoreExclusive(config.dataDir);
   const cleanups: Array<() => Promise<void> | void> = [() => store.close()];
   const stopAll = async () => {
     for (const c of cleanups.reverse()) {
@@ -85,9 +86,8 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
       nopTimeout: config.nopTimeoutMs,
       logger: logger.child({ layer: 'iscsi' }),
       onEvent: (e) => {
-        if (e.type === 'login-failed' || e.type === 'connection-lost' || e.type === 'session-reinstated') {
-          services.events.record({ severity: e.type === 'login-failed' ? 'warning' : 'info', category: 'session', actor: e.initiatorName, short: `${e.type}: ${e.initiatorName}: ${e.detail}` });
-        }
+        const severity = e.type === 'login-failed' || e.type === 'connection-lost' ? 'warning' : 'info';
+        services.events.record({ severity, category: 'session', actor: e.initiatorName || 'unknown', short: `${e.type}: ${e.initiatorName}: ${e.detail}` });
       },
     });
     dataPlane.bind(services.access, () => presentSessions(iscsi.listSessions()));
@@ -142,5 +142,16 @@ function refuseUnprotectedPortals(portals: ServedPortal[], services: ControlServ
         `Start on a loopback portal first, create a host with CHAP (tandem host create NAME --initiator IQN --chap-user U --chap-secret S) and map volumes to it, then restart with this portal.`,
       'portals',
     );
+  }
+}
+
+function openStoreExclusive(dataDir: string): Store {
+  try {
+    return Store.open(dataDir, { exclusive: true });
+  } catch (err) {
+    if (/locked|busy/i.test((err as Error).message)) {
+      throw new ConflictError(`data directory ${dataDir} is in use by another running array: stop it first, or start this one with another --data-dir`);
+    }
+    throw err;
   }
 }

@@ -30,6 +30,8 @@ export interface CoreLu extends LogicalUnitView {
 
 export interface CoreTarget extends TargetView {
   readonly ports: readonly PortInfo[];
+  /** Service actions the opcode table has for an opcode ([] = opcode without service actions, undefined = unsupported). */
+  serviceActionsOf(opcode: number): number[] | undefined;
   /** Abort the tasks of the nexuses these PR registrations name (PREEMPT AND ABORT). */
   abortForPreempt(lu: CoreLu, regs: ReadonlyArray<{ initiatorPort: string; targetPort: string }>, issuer: ItNexus): Promise<void>;
 }

@@ -2,9 +2,9 @@
 export { LogicalUnit, type LogicalUnitOptions } from './logical-unit.js';
 export { ScsiTarget, type LunAccess, type ScsiTargetOptions } from './scsi-target.js';
 export { buildOpcodeTable, OpcodeTable } from './opcode-table.js';
-export { emptyPrState, prStateAfterPowerLoss, type PrStateJson } from './pr/pr-state.js';
+export { emptyPrState, prStateAfterPowerLoss, PrType, type PrStateJson, type PrRegistrationJson } from './pr/pr-state.js';
 export type { PortInfo } from './pr/pr-out-logic.js';
-export { ALUA_STATE_CODE } from './alua/access-state.js';
+export { ALUA_STATE_CODE, aluaCheck } from './alua/access-state.js';
 export * from './types.js';
 export * from './sense.js';
 export type * from './command-context.js';

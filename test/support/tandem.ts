@@ -21,6 +21,8 @@ export interface RunningArray {
   output: () => string;
   /** URL of LUN `lun` for libiscsi tools and qemu. */
   url(lun?: number): string;
+  /** qemu --image-opts string for LUN `lun` logging in as `initiator` (qemu's URL form cannot name the initiator). */
+  qemuOpts(lun: number, initiator: string): string;
   /** Run the tandem CLI against this array. */
   cli(args: string[]): Promise<RunResult>;
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -56,6 +58,7 @@ export async function startArray(opts: { dataDir?: string; extraArgs?: string[];
     dataDir, apiUrl, token, portal, iqn: target.iqn, child,
     output: () => out,
     url: (lun = 0) => `iscsi://${portal}/${target.iqn}/${lun}`,
+    qemuOpts: (lun, initiator) => `driver=iscsi,transport=tcp,portal=${portal},target=${target.iqn},lun=${lun},initiator-name=${initiator}`,
     cli: (args) => run(process.execPath, [cliPath, '--data-dir', dataDir, ...args]),
     async api(method, path, body) {
       const r = await fetch(`${apiUrl}${path}`, {

@@ -5,8 +5,8 @@ import { CliContext, enc, intOption, type CliIo } from '../context.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { formatTable } from '../table.js';
 
-export function mappingTargetText(m: Pick<Mapping, 'target' | 'host' | 'hostGroup'>): string {
-  return m.target === 'host' ? `host ${m.host}` : m.target === 'hostGroup' ? `hostgroup ${m.hostGroup}` : 'all loopback initiators';
+export function mappingTargetText(m: Pick<Mapping, 'kind' | 'hostName' | 'hostGroupName'>): string {
+  return m.kind === 'host' ? `host ${m.hostName}` : m.kind === 'hostGroup' ? `hostgroup ${m.hostGroupName}` : 'all loopback initiators';
 }
 
 export function registerMapCommands(program: Command, io: CliIo): void {
@@ -29,7 +29,7 @@ export function registerMapCommands(program: Command, io: CliIo): void {
         ...(opts.lun !== undefined ? { lun: intOption(opts.lun, '--lun', 0, 16383) } : {}),
       };
       const m = await ctx.api.request<Mapping>('POST', '/v1/mappings', body);
-      ctx.done(m, `mapping ${m.id}: volume ${m.volume} → ${mappingTargetText(m)} as LUN ${m.lun}`);
+      ctx.done(m, `mapping ${m.id}: volume ${m.volumeName} → ${mappingTargetText(m)} as LUN ${m.lun}`);
     });
 
   map.command('list').description('list mappings').option('--volume <volume>', 'only this volume')
@@ -37,7 +37,7 @@ export function registerMapCommands(program: Command, io: CliIo): void {
       const ctx = new CliContext(io, cmd);
       const ms = await ctx.api.request<Mapping[]>('GET', `/v1/mappings${opts.volume !== undefined ? `?volume=${enc(opts.volume)}` : ''}`);
       ctx.print(ms, () => (ms.length === 0 ? 'no mappings'
-        : formatTable(['ID', 'VOLUME', 'LUN', 'TARGET'], ms.map((m) => [m.id, m.volume, m.lun, mappingTargetText(m)]), { rightAlign: [0, 2] })));
+        : formatTable(['ID', 'VOLUME', 'LUN', 'TARGET'], ms.map((m) => [m.id, m.volumeName, m.lun, mappingTargetText(m)]), { rightAlign: [0, 2] })));
     });
 
   map.command('delete <id>').description('remove a mapping (see "map list" for ids)')

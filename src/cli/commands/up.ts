@@ -4,8 +4,8 @@
  * commands never load the core).
  */
 import type { Command } from 'commander';
-import { ValidationError } from '../../lib/errors.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { TandemError } from '../../lib/errors.js';
+import { CliError, exitCodeForHttpStatus } from '../exit-codes.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -31,7 +31,7 @@ export function registerUpCommand(program: Command): void {
           ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
         });
       } catch (err) {
-        if (err instanceof ValidationError) throw new CliError(ExitCode.Usage, err.message);
+        if (err instanceof TandemError) throw new CliError(exitCodeForHttpStatus(err.httpStatus), err.message);
         throw err;
       }
     });

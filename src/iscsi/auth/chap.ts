@@ -3,8 +3,8 @@
  * over RFC 1994 §4.1: Response = MD5(Identifier ‖ secret ‖ Challenge), with CHAP_A=5
  * (MD5). Binary values are encoded per RFC 7143 §6.1 ("binary-value": "0x"/"0X" hex or
  * "0b"/"0B" base64).
- * "the target MUST NOT ... accept ... a challenge identical to one it sent" and secrets
- * of at least 96 bits are the login state machine's concern.
+ * Policy (rejecting a reflected challenge, secret length, one-time identifiers) is the
+ * login state machine's concern; this file only computes and encodes.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 

@@ -43,10 +43,13 @@ for (const d of DIGESTS) {
   test(`every sample split at every byte offset (digests h=${d.header} d=${d.data})`, () => {
     for (const pdu of samplePdus()) {
       const wire = encodePduToBuffer(pdu, d);
-      const step = wire.length > 5000 ? 13 : 1; // every offset (the 8 KiB Data-Out: every 13th plus the edges)
+      // every offset of PDUs up to 600 bytes; for bigger ones every offset in the first 120
+      // and last 60 bytes (header, AHS, digests, padding) and every 61st in the data middle
+      const step = wire.length > 600 ? 61 : 1;
       const cuts = new Set<number>();
       for (let i = 0; i <= wire.length; i += step) cuts.add(i);
-      for (let i = 0; i < 60; i++) { cuts.add(i); cuts.add(wire.length - i); }
+      for (let i = 0; i < 120; i++) cuts.add(i);
+      for (let i = 0; i < 60; i++) cuts.add(wire.length - i);
       for (const cut of cuts) {
         if (cut < 0 || cut > wire.length) continue;
         const f = new Framer({ maxRecvDataSegmentLength: BIG, digests: d });
@@ -110,6 +113,16 @@ test('corrupted header digest is fatal, and the framer yields nothing afterwards
   assert.equal(ev.length, 1);
   assert.equal(ev[0]!.type, 'fatal');
   assert.deepEqual(f.push(encodePduToBuffer(b!, d)), []);
+});
+
+test('with header digests, a corrupt DataSegmentLength is fatal at once (no waiting for phantom data)', () => {
+  const d = { header: true, data: false };
+  const wire = encodePduToBuffer(samplePdus()[0]!, d);
+  wire[6] = 0x10; // DataSegmentLength 4096, within MaxRecvDataSegmentLength
+  const ev = new Framer({ maxRecvDataSegmentLength: BIG, digests: d }).push(wire);
+  assert.equal(ev.length, 1);
+  assert.equal(ev[0]!.type, 'fatal');
+  assert.match((ev[0] as { message: string }).message, /header digest/);
 });
 
 test('corrupted data digest yields data-digest-error and the stream stays in sync', () => {

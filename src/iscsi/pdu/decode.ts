@@ -213,9 +213,9 @@ export function decodePdu(raw: RawPdu): Result {
 }
 
 /**
- * §11.3 SCSI Command, with its AHS (§11.2.2): Extended CDB (§11.3.5, AHSLength =
- * CDBLength - 15) and Bidirectional Read Expected Data Transfer Length (§11.3.6,
- * AHSLength = 5). Each AHS is 3 + AHSLength bytes padded to a 4-byte boundary.
+ * §11.3 SCSI Command (CDB §11.3.5), with its AHS (§11.2.2): Extended CDB (AHSLength =
+ * CDBLength - 15) and Bidirectional Read Expected Data Transfer Length (AHSLength = 5).
+ * Each AHS is 3 + AHSLength bytes padded to a 4-byte boundary.
  */
 function decodeScsiCommand(raw: RawPdu, immediate: boolean): Result {
   const b = raw.bhs;

@@ -1,7 +1,8 @@
 /**
- * Encoder for every iSCSI PDU, RFC 7143 §11 (BHS layout §11.2.1, AHS §11.2.2,
- * padding §11.2.3 "the data segment MUST be padded to a 4-byte boundary with 0 bytes",
- * digests §13.1 written as little-endian CRC32C, see lib/crc32c.ts).
+ * Encoder for every iSCSI PDU, RFC 7143 §11 (BHS layout §11.2.1, AHS §11.2.2, PDU length
+ * and padding §11.1: the data segment is padded with zero bytes to a 4-byte boundary and
+ * DataSegmentLength excludes the padding; digests §11.2.3/§13.1: CRC32C written
+ * little-endian, covering the padding, see lib/crc32c.ts).
  *
  * encodePdu returns the wire bytes as buffers to write in order. The data segment is
  * passed through by reference when it is large (no copy); small PDUs come out as one
@@ -18,7 +19,7 @@ function pdata(pdu: Pdu): Buffer | undefined {
   return 'data' in pdu ? pdu.data : undefined;
 }
 
-/** AHS bytes for a SCSI Command (§11.3.5 Extended CDB, §11.3.6 bidi read length). */
+/** AHS bytes for a SCSI Command (§11.2.2: Extended CDB, bidirectional read length). */
 function commandAhsLength(pdu: Pdu): number {
   if (pdu.kind !== 'ScsiCommand') return 0;
   let n = 0;

@@ -34,7 +34,7 @@ export class Framer {
   private dead = false;
   private curHd = false; // digests in force for the PDU being assembled
   private curDd = false;
-  private readonly hdrTmp = Buffer.alloc(48);
+  private readonly hdrTmp = Buffer.alloc(48 + 255 * 4 + 4); // BHS + max AHS + header digest
 
   constructor(opts: FramerOptions) {
     this.maxRecv = opts.maxRecvDataSegmentLength;
@@ -63,25 +63,33 @@ export class Framer {
     for (;;) {
       if (this.need === 0) {
         if (this.buffered < 48) break;
-        const h = this.peekHeader();
-        const ahsLen = h[4]! * 4;
+        let h = this.peek(48);
+        const hdrLen = 48 + h[4]! * 4;
         const dlen = (h[5]! << 16) | (h[6]! << 8) | h[7]!;
+        const hd = this.digests.header;
+        if (hd) {
+          // check the header digest before trusting any length in the header, so a corrupt
+          // DataSegmentLength cannot make us wait for data that will never come
+          if (this.buffered < hdrLen + 4) break;
+          h = this.peek(hdrLen + 4);
+          const want = h.readUInt32LE(hdrLen);
+          const got = crc32c(h, 0, 0, hdrLen);
+          if (want !== got) {
+            return this.fail(events, `header digest error: got 0x${got.toString(16)}, PDU says 0x${want.toString(16)}`);
+          }
+        }
         if (dlen > this.maxRecv) {
           return this.fail(events, `DataSegmentLength ${dlen} exceeds MaxRecvDataSegmentLength ${this.maxRecv}`);
         }
-        this.curHd = this.digests.header;
+        this.curHd = hd;
         this.curDd = this.digests.data;
-        const hd = this.curHd ? 4 : 0;
-        const dd = this.curDd && dlen > 0 ? 4 : 0;
-        this.need = 48 + ahsLen + hd + ((dlen + 3) & ~3) + dd;
+        this.need = hdrLen + (hd ? 4 : 0) + ((dlen + 3) & ~3) + (this.curDd && dlen > 0 ? 4 : 0);
       }
       if (this.buffered < this.need) break;
       const total = this.need;
       this.need = 0;
       const buf = this.take(total);
-      const ev = this.frame(buf);
-      if (ev.type === 'fatal') return this.fail(events, ev.message);
-      events.push(ev);
+      events.push(this.frame(buf));
     }
     return events;
   }
@@ -94,19 +102,11 @@ export class Framer {
     return events;
   }
 
-  private frame(buf: Buffer): FramerEvent {
+  private frame(buf: Buffer): FramerEvent & { type: 'pdu' | 'data-digest-error' } {
     const ahsLen = buf[4]! * 4;
     const dlen = (buf[5]! << 16) | (buf[6]! << 8) | buf[7]!;
     const hEnd = 48 + ahsLen;
-    let off = hEnd;
-    if (this.curHd) {
-      const want = buf.readUInt32LE(off);
-      const got = crc32c(buf, 0, 0, hEnd);
-      if (want !== got) {
-        return { type: 'fatal', message: `header digest error: got 0x${got.toString(16)}, PDU says 0x${want.toString(16)}` };
-      }
-      off += 4;
-    }
+    const off = this.curHd ? hEnd + 4 : hEnd; // header digest already checked in push()
     const pdu: RawPdu = {
       bhs: buf.subarray(0, 48),
       ahs: buf.subarray(48, hEnd),
@@ -120,20 +120,20 @@ export class Framer {
     return { type: 'pdu', pdu };
   }
 
-  /** The first 48 unconsumed bytes, as a view if contiguous or copied into hdrTmp. */
-  private peekHeader(): Buffer {
+  /** The first n (<= buffered, <= 1072) unconsumed bytes: a view if contiguous, else copied into hdrTmp. */
+  private peek(n: number): Buffer {
     const c0 = this.chunks[0]!;
-    if (c0.length - this.head >= 48) return c0.subarray(this.head, this.head + 48);
+    if (c0.length - this.head >= n) return c0.subarray(this.head, this.head + n);
     let o = 0;
     let h = this.head;
-    for (let i = 0; o < 48; i++) {
+    for (let i = 0; o < n; i++) {
       const c = this.chunks[i]!;
-      const n = Math.min(c.length - h, 48 - o);
-      c.copy(this.hdrTmp, o, h, h + n);
-      o += n;
+      const k = Math.min(c.length - h, n - o);
+      c.copy(this.hdrTmp, o, h, h + k);
+      o += k;
       h = 0;
     }
-    return this.hdrTmp;
+    return this.hdrTmp.subarray(0, n);
   }
 
   /** Consume n bytes (n <= buffered): a view when inside one chunk, else one copy. */

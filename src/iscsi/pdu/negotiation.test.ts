@@ -141,6 +141,12 @@ test('obsolete marker keys (§13.25): IFMarker/OFMarker → No, IFMarkInt/OFMark
   assert.equal(r.map.get('OFMarkInt'), 'Reject');
 });
 
+test('login-level keys are left to the login state machine (no reply)', () => {
+  const r = reply([['InitiatorName', 'iqn.x'], ['SessionType', 'Normal'], ['AuthMethod', 'None'], ['CHAP_A', '5']]);
+  assert.equal(r.error, undefined);
+  assert.deepEqual(r.replies, [['MaxRecvDataSegmentLength', String(defaultTargetLimits().maxRecvDataSegmentLength)]]);
+});
+
 test('target-declared keys from the initiator are rejected', () => {
   assert.equal(reply([['TargetPortalGroupTag', '1']]).map.get('TargetPortalGroupTag'), 'Reject');
 });

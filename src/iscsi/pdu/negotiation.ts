@@ -2,22 +2,21 @@
  * Operational text-key negotiation, RFC 7143 §6.2 ("Text Mode Negotiation"), §6.2.1
  * ("List Negotiations"), §6.2.2 ("Simple-Value Negotiations"), key table §13.
  *
- * Rules enforced here (quotes from RFC 7143):
+ * Rules enforced here (RFC 7143, paraphrased unless quoted):
  *  - list keys: "the responding party MUST respond with the same key and the first value
  *    that it supports ... selected from the originator list" (§6.2.1); none → "Reject".
  *  - numerical keys use the key's result function (Minimum / Maximum); booleans use AND
  *    or OR (§6.2.2). An offer outside the key's range or with bad syntax is answered
- *    "Reject" (§6.2: "responding with ... Reject ... if the value is not valid").
- *  - unknown keys: "the responder MUST respond with the constant 'NotUnderstood'" (§6.2).
- *  - "Irrelevant" for keys that do not apply (e.g. FirstBurstLength on a Discovery
- *    session, or when InitialR2T=Yes and ImmediateData=No: §13.14).
- *  - "Neither the initiator nor the target should attempt to declare or negotiate a
- *    parameter more than once during login ... If detected by the target, this MUST
- *    result in a Login reject (initiator error)" (§6.2) → `error`.
- *  - LO (leading-only) keys on a non-leading connection → `error` (§13 "LO").
- *  - obsolete marker keys (§13.25): IFMarker/OFMarker answered "No" (allowed: "MAY
- *    alternatively respond with a 'No' value"); IFMarkInt/OFMarkInt "MUST respond with
- *    the constant 'Reject'".
+ *    with the constant "Reject" (§6.2).
+ *  - "the answer for a key not understood MUST be key=NotUnderstood" (§6.2).
+ *  - "Irrelevant" for keys that do not apply: §13 "Irrelevant when: SessionType=Discovery",
+ *    and FirstBurstLength "Irrelevant when: ( InitialR2T=Yes and ImmediateData=No )".
+ *  - a parameter declared or negotiated more than once during login MUST be detected and,
+ *    by a target, answered with a Login reject (initiator error) (§6.2) → `error`.
+ *  - LO (leading-only) keys on a non-leading connection → `error` (§13 "Use: LO").
+ *  - obsolete marker keys (§13.25): IFMarker/OFMarker answered "No" (the RFC prefers
+ *    "Reject" but allows "No", which every initiator we know accepts); IFMarkInt and
+ *    OFMarkInt answered "Reject".
  * Pure functions over a NegotiationState that the login state machine keeps per login.
  */
 
@@ -150,6 +149,8 @@ const KEYS: Readonly<Record<string, KeySpec>> = {
   iSCSIProtocolLevel: { t: 'protocolLevel' }, // §13.24 (RFC 7144)
 };
 
+/** Login-level keys the login state machine owns; ignored here if passed by mistake. */
+const LOGIN_KEYS = new Set(['InitiatorName', 'TargetName', 'SessionType', 'InitiatorAlias', 'AuthMethod']);
 /** Keys declared only by the target: an initiator sending them gets "Reject". */
 const TARGET_ONLY = new Set(['TargetAlias', 'TargetAddress', 'TargetPortalGroupTag']);
 /** Our iSCSIProtocolLevel: RFC 7143 (RFC 7144 §2.1). */
@@ -178,6 +179,7 @@ export function negotiateAsTarget(
   const discovery = ctx.sessionType === 'Discovery';
   let firstBurstIdx = -1;
   for (const [key, value] of offers) {
+    if (LOGIN_KEYS.has(key) || key.startsWith('CHAP_')) continue;
     if (state.answered.has(key)) {
       return { replies, error: `key ${key} negotiated more than once (RFC 7143 §6.2)` };
     }

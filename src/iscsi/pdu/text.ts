@@ -1,8 +1,9 @@
 /**
  * Text key=value data segments of Login and Text PDUs, RFC 7143 §6.1 ("Text Format"):
  * "key=value" pairs, each terminated by a null (0x00) byte, UTF-8.
- *  - key-name: letters, digits, '.', '-', '+', '@', '_' (§6.1); "Key names MUST NOT
- *    exceed 63 bytes" (§6.1).
+ *  - key-name: letters, digits, '.', '-', '+', '@', '_' (§6.1); "A standard-label MUST
+ *    begin with a capital letter and must not exceed 63 characters" (§6.1; the capital
+ *    letter is not enforced: iSCSIProtocolLevel, RFC 7144, starts with a lower-case i).
  *  - "The maximum length of an individual value ... is 255 bytes" unless the key's
  *    definition says otherwise: CHAP_C/CHAP_R and the other authentication keys carry
  *    large-binary-values (§6.1, §12), for which we accept up to LARGE_VALUE_MAX bytes.

@@ -33,6 +33,7 @@ export interface ConnectionPort extends SessionConnection {
   nextTtt(): number;
   send(pdu: TargetPdu): void;
   batch(fn: () => void): void;
+  batchDeferred(fn: () => void): void;
   reject(reason: number, bhs: Buffer, why: string): void;
   closeAfterFlush(reason: string): void;
 }

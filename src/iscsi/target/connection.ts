@@ -53,6 +53,7 @@ export class IscsiConnection implements ConnectionPort {
   private digests: DigestSettings = { header: false, data: false };
   private login: LoginMachine;
   private nextTttValue = 1;
+  private deferredUncork = false;
   private lastRx: number;
   private nopTimer: TimerHandle | undefined;
   private loginTimer: TimerHandle | undefined;
@@ -129,6 +130,23 @@ export class IscsiConnection implements ConnectionPort {
     } finally {
       this.socket.uncork();
     }
+  }
+
+  /**
+   * Like batch(), but keeps the socket corked until the end of this event-loop turn, so
+   * that completions arriving together (many tasks resolving in one tick) share a writev.
+   */
+  batchDeferred(fn: () => void): void {
+    if (this.phase === 'closed') return;
+    if (!this.deferredUncork) {
+      this.deferredUncork = true;
+      this.socket.cork();
+      setImmediate(() => {
+        this.deferredUncork = false;
+        if (!this.socket.destroyed) this.socket.uncork();
+      });
+    }
+    fn();
   }
 
   /** §11.17: Reject carries the complete header of the offending PDU. */
@@ -220,7 +238,7 @@ export class IscsiConnection implements ConnectionPort {
     return new LoginMachine({
       targetName: this.ctx.targetName,
       tpgt: this.portal.tpgt,
-      portal: { host: this.socket.localAddress ?? this.portal.host, port: this.socket.localPort ?? this.portal.port },
+      portal: { host: this.localHost, port: this.socket.localPort ?? this.portal.port },
       auth: this.ctx.auth,
       limits: this.ctx.limits,
       checkJoin: (name, isid, tsih) => {
@@ -291,6 +309,15 @@ export class IscsiConnection implements ConnectionPort {
 
   /** §11.19: a target NOP-In with a valid TTT asks the initiator to answer with a NOP-Out. */
   private keepalive(): void {
+    try {
+      this.keepaliveTick();
+    } catch (err) {
+      this.log.error({ err }, 'iscsi keepalive failed');
+      this.close('internal error in keepalive');
+    }
+  }
+
+  private keepaliveTick(): void {
     if (this.phase !== 'full-feature') return;
     const idle = this.ctx.clock.now() - this.lastRx;
     if (idle >= this.ctx.nopTimeout) {

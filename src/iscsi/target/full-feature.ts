@@ -13,6 +13,7 @@ import { handleDataOut, handleScsiCommand } from './scsi-command.js';
 import type { WindowItem } from './session.js';
 import { handleText } from './text.js';
 import { handleTmf } from './tmf.js';
+import { runDelivered } from './window-delivery.js';
 
 export function dispatchFullFeature(conn: ConnectionPort, pdu: Pdu, raw: RawPdu): void {
   const s = conn.session;
@@ -51,11 +52,7 @@ export function dispatchFullFeature(conn: ConnectionPort, pdu: Pdu, raw: RawPdu)
     return;
   }
   if (v.kind === 'held') return;
-  for (const it of v.items) {
-    if (it.aborted || it.connection.phase !== 'full-feature') continue;
-    if (it.connection === conn) it.run();
-    else it.connection.batch(it.run);
-  }
+  runDelivered(conn, v.items);
 }
 
 function runNumbered(conn: ConnectionPort, pdu: Pdu, raw: RawPdu): void {

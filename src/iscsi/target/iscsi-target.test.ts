@@ -170,7 +170,9 @@ test('NOP-In keepalive pings, and a silent connection is dropped after nopTimeou
     const t0 = Date.now();
     await c.closedPromise;
     assert.ok(Date.now() - t0 < 1500);
+    for (let i = 0; i < 50 && !k.events.some((e) => e.type === 'connection-lost'); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(k.events.some((e) => e.type === 'connection-lost'));
+    assert.equal(k.target.listSessions().length, 0);
   } finally {
     await k.target.stop(50);
   }
@@ -190,4 +192,76 @@ test('stop() asks logged-in initiators to log out (AsyncEvent 1) and closes', as
   assert.ok(Date.now() - t0 < 1000, 'stop() returns once everyone logged out');
   await c.closedPromise;
   assert.equal(k.target.listSessions().length, 0);
+});
+
+test('property: random well-framed PDUs after login never crash the target', async () => {
+  const { default: fc } = await import('fast-check');
+  const samples = fc.sample(
+    fc.record({
+      bhs: fc.uint8Array({ minLength: 48, maxLength: 48 }),
+      opcode: fc.constantFrom(0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x10, 0x1c, 0x21, 0x3f),
+      immediate: fc.boolean(),
+      data: fc.uint8Array({ maxLength: 600 }),
+    }),
+    { numRuns: 300, seed: 7 },
+  );
+  const c = await RawInitiator.connect(port);
+  await c.login({ initiatorName: CLIENT, targetName: IQN, isid: Buffer.from('400000000fff', 'hex') });
+  for (const s of samples) {
+    const bhs = Buffer.from(s.bhs);
+    bhs[0] = (s.immediate ? 0x40 : 0) | s.opcode;
+    bhs[4] = 0;
+    bhs.writeUIntBE(s.data.length, 5, 3);
+    const pad = (4 - (s.data.length % 4)) % 4;
+    if (c.closed) break;
+    c.socket.write(Buffer.concat([bhs, Buffer.from(s.data), Buffer.alloc(pad)]));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  c.close();
+  const d = await RawInitiator.connect(port);
+  const lr = await d.login({ initiatorName: CLIENT, targetName: IQN, isid: Buffer.from('400000000ffe', 'hex') });
+  assert.equal(lr?.statusClass, 0);
+  d.nop(0x77);
+  assert.equal((await d.next('NopIn'))?.kind, 'NopIn');
+  d.close();
+});
+
+test('every portal is listed by SendTargets and logins through each get their own target port', async () => {
+  const scsi = new FakeScsiPort(1024 * 1024);
+  const target = new IscsiTarget({
+    targetName: IQN,
+    portals: [
+      { host: '127.0.0.1', port: 0, tpgt: 1, relativeTargetPortId: 1, targetPortGroupId: 1 },
+      { host: '127.0.0.1', port: 0, tpgt: 2, relativeTargetPortId: 2, targetPortGroupId: 2 },
+    ],
+    scsi,
+    auth: openAuthPolicy(),
+    logger: silentLogger(),
+    nopInterval: 0,
+  });
+  await target.start();
+  try {
+    const [p1, p2] = target.boundPortals();
+    assert.ok(p1!.port > 0 && p2!.port > 0 && p1!.port !== p2!.port);
+    const c = await RawInitiator.connect(p2!.port);
+    await c.login({ initiatorName: CLIENT, discovery: true });
+    c.text(1, [['SendTargets', 'All']]);
+    const tr = (await c.next('TextResponse')) as TextResponse;
+    assert.deepEqual(RawInitiator.pairs(tr.data), [
+      ['TargetName', IQN],
+      ['TargetAddress', `127.0.0.1:${p1!.port},1`],
+      ['TargetAddress', `127.0.0.1:${p2!.port},2`],
+    ]);
+    c.close();
+    const n = await RawInitiator.connect(p2!.port);
+    assert.equal((await n.login({ initiatorName: CLIENT, targetName: IQN }))?.statusClass, 0);
+    const nexus = [...scsi.nexuses.values()][0]!;
+    assert.equal(nexus.targetPort, `${IQN},t,0x0002`);
+    assert.equal(nexus.relativeTargetPortId, 2);
+    assert.equal(nexus.targetPortGroupId, 2);
+    assert.equal(target.listSessions().find((s) => s.type === 'normal')?.tpgt, 2);
+    n.close();
+  } finally {
+    await target.stop(50);
+  }
 });

@@ -22,6 +22,8 @@ import { WriteTransfer } from './write-transfer.js';
 const NO_TTT = 0xffffffff;
 const EMPTY = Buffer.alloc(0);
 const RECENT_ABORTS_MAX = 256;
+/** Largest write the transport buffers for one command (guards memory against absurd EDTLs). */
+export const MAX_WRITE_EDTL = 64 * 1024 * 1024;
 
 export function handleScsiCommand(conn: ConnectionPort, pdu: ScsiCommandPdu, raw: RawPdu): void {
   const p = conn.params!;
@@ -30,6 +32,13 @@ export function handleScsiCommand(conn: ConnectionPort, pdu: ScsiCommandPdu, raw
     return;
   }
   const edtl = pdu.expectedDataTransferLength;
+  if (pdu.write && edtl > MAX_WRITE_EDTL) {
+    // Refuse at the SCSI level without buffering; unsolicited data that follows is dropped.
+    rememberAborted(conn, pdu.itt);
+    const t: ScsiTask = { itt: pdu.itt, lun: decodeLun(pdu.lun), lunRaw: Buffer.from(pdu.lun), cdb: pdu.cdb, read: pdu.read, write: true, edtl, attr: taskAttrFrom(pdu.attr), cmdSN: pdu.cmdSN, transfer: undefined, state: 'executing', aborted: false };
+    conn.batch(() => respond(conn, t, { status: Status.CheckCondition, sense: buildSense('InvalidFieldInCdb') }));
+    return;
+  }
   let transfer: WriteTransfer | undefined;
   if (pdu.write && (edtl > 0 || pdu.data.length > 0)) {
     transfer = new WriteTransfer(edtl, pdu.data, pdu.final, p);
@@ -148,7 +157,12 @@ function execute(conn: ConnectionPort, task: ScsiTask): void {
 function complete(conn: ConnectionPort, task: ScsiTask, resp: ScsiResponse): void {
   if (conn.tasks.get(task.itt) === task) conn.tasks.delete(task.itt);
   if (task.aborted || resp.aborted || conn.phase !== 'full-feature') return;
-  conn.batch(() => respond(conn, task, resp));
+  try {
+    conn.batchDeferred(() => respond(conn, task, resp));
+  } catch (err) {
+    conn.log.error({ err, itt: task.itt }, 'iscsi response failed; dropping the connection');
+    conn.close('internal error while responding');
+  }
 }
 
 function respond(conn: ConnectionPort, task: ScsiTask, resp: ScsiResponse): void {

@@ -21,6 +21,7 @@ import type { TaskMgmtRequest } from '../pdu/types.js';
 import type { ConnectionPort } from './connection-port.js';
 import { abortGathering } from './scsi-command.js';
 import type { ScsiTask } from './scsi-task.js';
+import { runDelivered } from './window-delivery.js';
 
 export const TmfResponse = {
   Complete: 0,
@@ -123,8 +124,10 @@ export function handleTmf(conn: ConnectionPort, req: TaskMgmtRequest): void {
     const ref = req.refCmdSN >>> 0;
     if (serialGte(ref, w.expCmdSN) && serialLt(ref, req.cmdSN) && !w.received(ref)) {
       // Fill the CmdSN hole so that a late arrival of that command is a duplicate.
-      w.submit(ref, false, { connection: conn, itt: req.referencedTaskTag, lun: undefined, aborted: true, run: () => {} });
-      return respond(conn, req, TmfResponse.Complete);
+      respond(conn, req, TmfResponse.Complete);
+      const v = w.submit(ref, false, { connection: conn, itt: req.referencedTaskTag, lun: undefined, aborted: true, run: () => {} });
+      if (v.kind === 'deliver') runDelivered(conn, v.items);
+      return;
     }
     return respond(conn, req, TmfResponse.TaskDoesNotExist);
   }
@@ -143,12 +146,11 @@ export function handleTmf(conn: ConnectionPort, req: TaskMgmtRequest): void {
   p.then(
     (r) => {
       if (conn.phase !== 'full-feature') return;
-      respond(conn, req, tmfResponseCode(r));
-      if (f === TmfFunction.TargetColdReset && r === TmfResult.Complete) {
-        for (const c of [...conn.ctx.connections()]) {
-          if (c === conn) c.closeAfterFlush('target cold reset');
-          else c.close('target cold reset');
-        }
+      try {
+        finish(r);
+      } catch (err) {
+        conn.log.error({ err }, 'iscsi TMF response failed; dropping the connection');
+        conn.close('internal error while answering task management');
       }
     },
     (err: unknown) => {
@@ -156,4 +158,13 @@ export function handleTmf(conn: ConnectionPort, req: TaskMgmtRequest): void {
       if (conn.phase === 'full-feature') respond(conn, req, TmfResponse.Rejected);
     },
   );
+  function finish(r: TmfResultValue): void {
+    respond(conn, req, tmfResponseCode(r));
+    if (f === TmfFunction.TargetColdReset && r === TmfResult.Complete) {
+      for (const c of [...conn.ctx.connections()]) {
+        if (c === conn) c.closeAfterFlush('target cold reset');
+        else c.close('target cold reset');
+      }
+    }
+  }
 }

@@ -66,18 +66,35 @@ export function writeProtected(lu: LogicalUnitView): ScsiResponse | undefined {
  * Data-Out the command may use: the first `need` bytes of the gathered Data-Out.
  *
  * Policy when the initiator sent less than the CDB asks for (EDTL < SCSI transfer
- * length), following FCP-4 as libiscsi's test_write*_residuals expect: if what arrived
- * is a whole number of logical blocks (0 included), the command is processed for those
- * blocks only ("data beyond the EDTL shall not be transferred") and ends GOOD, with the
- * transport reporting the overflow residual; if it is not block-aligned, nothing is
- * written and the command ends with ILLEGAL REQUEST / INVALID FIELD IN COMMAND
- * INFORMATION UNIT (0Eh/03h).
+ * length), FCP-4 option a) as libiscsi's iSCSIResiduals Write*Residuals expect: "process
+ * the command normally except that data beyond the FCP_DL count shall not be requested
+ * or transferred". The command acts on the bytes that arrived — possibly none, possibly
+ * part of a block (written by read-modify-write, see writeBytes) — and ends GOOD; the
+ * transport reports the overflow residual from transferLength.
  */
-export function takeDataOut(ctx: CommandContext, need: number): { data: Buffer } | { error: ScsiResponse } {
+export function takeDataOut(ctx: CommandContext, need: number): Buffer {
   const d = ctx.cmd.dataOut ?? Buffer.alloc(0);
-  if (d.length >= need) return { data: d.length === need ? d : d.subarray(0, need) };
-  if (d.length % ctx.lu.blockSize === 0) return { data: d };
-  return { error: checkCondition('InvalidFieldInCommandInformationUnit') };
+  return d.length > need ? d.subarray(0, need) : d;
+}
+
+/** Blocks touched by `bytes` bytes from a block boundary. */
+export function blocksCovering(lu: LogicalUnitView, bytes: number): number {
+  return Math.ceil(bytes / lu.blockSize);
+}
+
+/**
+ * Write `data` at a block-aligned offset in one device call. A trailing partial block
+ * (short Data-Out) is merged with the block's current contents first; the caller holds
+ * the range lock over blocksCovering(data.length).
+ */
+export async function writeBytes(lu: LogicalUnitView, offset: number, data: Buffer, fua: boolean): Promise<void> {
+  const bs = lu.blockSize;
+  const tail = data.length % bs;
+  if (tail === 0) return lu.device.write(offset, data, { fua });
+  const whole = data.length - tail;
+  const last = await lu.device.read(offset + whole, bs);
+  data.copy(last, 0, whole);
+  await lu.device.write(offset, whole === 0 ? last : Buffer.concat([data.subarray(0, whole), last]), { fua });
 }
 
 /** Run a device operation; a rejected promise becomes a sense value, never an exception. */

@@ -35,6 +35,7 @@ test('COMPARE AND WRITE: match → writes; miscompare → 1Dh/00h with INFORMATI
 test('COMPARE AND WRITE checks: 0 blocks GOOD, range, WRPROTECT, Data-Out size, write protect, DPO/FUA ok', async () => {
   const lu = makeLu({ blocks: 300 });
   assert.equal(outcome(await compareAndWrite(makeCtx(lu, cawCdb(0, 0)))), 'GOOD');
+  assert.equal(outcome(await compareAndWrite(makeCtx(lu, cawCdb(0, 0), fill(512 * 512, 0)))), INVALID_CDB, '256 blocks coded as 0');
   assert.equal(outcome(await compareAndWrite(makeCtx(lu, cawCdb(300, 1), fill(1024, 0)))), LBA_OOB);
   assert.equal(outcome(await compareAndWrite(makeCtx(lu, cawCdb(0, 1, 0x20), fill(1024, 0)))), INVALID_CDB);
   assert.equal(outcome(await compareAndWrite(makeCtx(lu, cawCdb(0, 1), fill(2048, 0)))), INVALID_CDB);

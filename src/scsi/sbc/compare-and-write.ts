@@ -11,7 +11,7 @@
  * On a mismatch: MISCOMPARE / MISCOMPARE DURING VERIFY OPERATION, "the INFORMATION field
  * set to the offset from the start of the Data-Out Buffer to the first byte of data
  * that was not equal", and nothing is written.
- * NUMBER OF LOGICAL BLOCKS = 0 is not an error; above MAXIMUM COMPARE AND WRITE LENGTH
+ * NUMBER OF LOGICAL BLOCKS = 0 with no Data-Out is not an error; above MAXIMUM COMPARE AND WRITE LENGTH
  * → INVALID FIELD IN CDB. Data-Out of any length other than 2 × NLB blocks → INVALID
  * FIELD IN CDB (libiscsi CompareAndWrite InvalidDataOutSize).
  */
@@ -37,11 +37,13 @@ export async function compareAndWrite(ctx: CommandContext): Promise<ScsiResponse
     checkRange(lu, lba, blocks) ??
     writeProtected(lu);
   if (err) return { ...err, transferLength };
-  if (blocks === 0) return { ...GOOD, transferLength: 0 };
   const d = ctx.cmd.dataOut;
-  if (!d || d.length !== transferLength || ctx.cmd.expectedDataTransferLength !== transferLength) {
+  // Regression (libiscsi CompareAndWrite Simple, 256 blocks coded as NLB=0): Data-Out that
+  // does not match 2 × NLB blocks is refused even when NLB is zero.
+  if ((d?.length ?? 0) !== transferLength || ctx.cmd.expectedDataTransferLength !== transferLength) {
     return { ...invalidCdb(13), transferLength };
   }
+  if (blocks === 0 || !d) return { ...GOOD, transferLength: 0 };
   const verify = d.subarray(0, bytes);
   const data = d.subarray(bytes);
   const fua = (cdb[1]! & FUA) !== 0;

@@ -4,6 +4,7 @@ import { makePreFetchHandler } from './pre-fetch.js';
 import { readCapacity10, readCapacity16 } from './read-capacity.js';
 import { readDefectData10, readDefectData12 } from './read-defect-data.js';
 import { makeSynchronizeCacheHandler } from './synchronize-cache.js';
+import { thirdPartyCopyVpdPayload } from './third-party-copy-vpd.js';
 import { cdb10, cdb16, LBA_OOB, makeCtx, makeLu, outcome } from './test-support.js';
 
 test('SYNCHRONIZE CACHE flushes the device; range checked; 0 blocks = to the end', async () => {
@@ -52,6 +53,8 @@ test('READ CAPACITY (10) and (16) report last LBA, block size, LBPME/LBPRZ; allo
   assert.equal(d[12], 0);
   assert.equal(d[13], 0);
   assert.equal(d[14]! & 0xc0, 0xc0);
+  const thick = readCapacity16(makeCtx(makeLu({ thin: false }), c));
+  assert.equal(thick.dataIn![14]! & 0xc0, 0, 'thick: LBPME=0, LBPRZ=0');
   for (let a = 0; a < 16; a++) {
     c.writeUInt32BE(a, 10);
     const r = readCapacity16(makeCtx(lu, c));
@@ -76,4 +79,12 @@ test('READ DEFECT DATA (10)/(12) return an empty list in the requested format', 
   const r12 = readDefectData12(makeCtx(lu, c12));
   assert.deepEqual(r12.dataIn, Buffer.from([0, 0x0c, 0, 0, 0, 0, 0, 0]));
   assert.equal(readDefectData10(makeCtx(lu, Buffer.from([0x37, 0, 0, 0, 0, 0, 0, 0, 2, 0]))).dataIn!.length, 2);
+});
+
+test('Third-party Copy VPD body lists EXTENDED COPY and RECEIVE COPY RESULTS service actions', () => {
+  const d = thirdPartyCopyVpdPayload();
+  assert.equal(d.readUInt16BE(0), 1);
+  assert.equal(d.readUInt16BE(2) % 4, 0);
+  assert.equal(d.length, 4 + d.readUInt16BE(2));
+  assert.deepEqual([...d.subarray(4, 5 + d[4]!)], [7, 0x83, 1, 0x00, 0x84, 2, 0x00, 0x03]);
 });

@@ -8,18 +8,19 @@
 import type { CommandContext } from '../command-context.js';
 import { GOOD } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
-import { cdbTooShort, checkProtectField, checkRange, checkTransferLimit, deviceOp, takeDataOut, writeProtected } from './common.js';
+import { blocksCovering, cdbTooShort, checkProtectField, checkRange, checkTransferLimit, deviceOp, takeDataOut, writeProtected } from './common.js';
 import { decode16, FUA } from './rw-cdb.js';
 
+/** target[i] |= src[i] for i < src.length (src.length ≤ target.length). */
 function orInto(target: Buffer, src: Buffer): void {
   // 32-bit words where aligned; Buffers from the pool may be unaligned, so fall back per byte.
-  if (target.byteOffset % 4 === 0 && src.byteOffset % 4 === 0 && target.length % 4 === 0) {
-    const t = new Uint32Array(target.buffer, target.byteOffset, target.length / 4);
+  if (target.byteOffset % 4 === 0 && src.byteOffset % 4 === 0 && src.length % 4 === 0) {
+    const t = new Uint32Array(target.buffer, target.byteOffset, src.length / 4);
     const s = new Uint32Array(src.buffer, src.byteOffset, src.length / 4);
     for (let i = 0; i < t.length; i++) t[i]! |= s[i]!;
     return;
   }
-  for (let i = 0; i < target.length; i++) target[i]! |= src[i]!;
+  for (let i = 0; i < src.length; i++) target[i]! |= src[i]!;
 }
 
 export async function orWrite16(ctx: CommandContext): Promise<ScsiResponse> {
@@ -32,15 +33,14 @@ export async function orWrite16(ctx: CommandContext): Promise<ScsiResponse> {
   const err = checkProtectField(cdb) ?? checkTransferLimit(lu, blocks, lenByte) ?? checkRange(lu, lba, blocks) ?? writeProtected(lu);
   if (err) return { ...err, transferLength };
   if (blocks === 0) return { ...GOOD, transferLength: 0 };
-  const taken = takeDataOut(ctx, transferLength);
-  if ('error' in taken) return { ...taken.error, transferLength };
-  const data = taken.data;
+  const data = takeDataOut(ctx, transferLength);
   if (data.length === 0) return { ...GOOD, transferLength };
   const offset = lba * lu.blockSize;
   const fua = (flags & FUA) !== 0;
+  const covered = blocksCovering(lu, data.length);
   return deviceOp('WriteError', () =>
-    lu.lock.withRange(lba, data.length / lu.blockSize, async () => {
-      const medium = await lu.device.read(offset, data.length);
+    lu.lock.withRange(lba, covered, async () => {
+      const medium = await lu.device.read(offset, covered * lu.blockSize);
       orInto(medium, data);
       await lu.device.write(offset, medium, { fua });
       return { ...GOOD, transferLength };

@@ -94,7 +94,8 @@ test('write-protected LU → DATA PROTECT 27h/00h, reads still work', async () =
   assert.equal(outcome(await read10(makeCtx(lu, cdb10(0x28, 0, 1)))), 'GOOD');
 });
 
-test('residuals: EDTL shorter by whole blocks writes only what arrived; partial block → 0Eh/03h, nothing written', async () => {
+// Regression: libiscsi iSCSIResiduals Write10Residuals (EDTL=200 for one block) wants GOOD + overflow residual.
+test('residuals: a short Data-Out writes exactly the bytes that arrived (partial block merged), GOOD', async () => {
   const lu = makeLu();
   await write10(makeCtx(lu, cdb10(0x2a, 0, 2), fill(1024, 0x61)));
   // 2 blocks asked, 1 block of 'b' sent (EDTL = 1 block)
@@ -107,16 +108,23 @@ test('residuals: EDTL shorter by whole blocks writes only what arrived; partial 
   const r0 = await write10(makeCtx(lu, cdb10(0x2a, 0, 1), undefined));
   assert.equal(outcome(r0), 'GOOD');
   assert.equal(r0.transferLength, 512);
-  // 200 bytes → INVALID FIELD IN COMMAND INFORMATION UNIT, untouched
+  // 200 bytes of one block: those 200 change, the rest of the block stays
   const r2 = await write10(makeCtx(lu, cdb10(0x2a, 0, 1), fill(200, 0x63)));
-  assert.equal(outcome(r2), '5/0e/03');
+  assert.equal(outcome(r2), 'GOOD');
   assert.equal(r2.transferLength, 512);
-  assert.equal((await read10(makeCtx(lu, cdb10(0x28, 0, 1)))).dataIn![0], 0x62);
+  const blk = (await read10(makeCtx(lu, cdb10(0x28, 0, 1)))).dataIn!;
+  assert.deepEqual(blk, Buffer.concat([fill(200, 0x63), fill(312, 0x62)]));
+  // 1.5 blocks of a 2-block write: one whole block plus a merged half block
+  const r4 = await write10(makeCtx(lu, cdb10(0x2a, 0, 2), fill(768, 0x65)));
+  assert.equal(outcome(r4), 'GOOD');
+  const two = (await read10(makeCtx(lu, cdb10(0x28, 0, 2)))).dataIn!;
+  assert.deepEqual(two, Buffer.concat([fill(768, 0x65), fill(256, 0x61)]));
+  await write10(makeCtx(lu, cdb10(0x2a, 0, 1), fill(512, 0x62)));
   // EDTL larger than needed: only the CDB's blocks are written
   const r3 = await write10(makeCtx(lu, cdb10(0x2a, 0, 1), fill(10000, 0x64)));
   assert.equal(outcome(r3), 'GOOD');
   assert.equal(r3.transferLength, 512);
-  assert.equal((await read10(makeCtx(lu, cdb10(0x28, 1, 1)))).dataIn![0], 0x61);
+  assert.equal((await read10(makeCtx(lu, cdb10(0x28, 1, 1)))).dataIn![0], 0x65, "block 1 untouched by a 1-block write");
 });
 
 test('device errors become MEDIUM ERROR sense, never exceptions', async () => {

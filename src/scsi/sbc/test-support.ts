@@ -34,6 +34,7 @@ export interface FakeLuOptions {
   blocks?: number;
   writeProtected?: boolean;
   naa?: Buffer;
+  thin?: boolean;
 }
 
 export function makeLu(opts: FakeLuOptions = {}): LogicalUnitView & { device: MemoryDevice } {
@@ -52,7 +53,7 @@ export function makeLu(opts: FakeLuOptions = {}): LogicalUnitView & { device: Me
     device,
     blockSize,
     blockCount: blocks,
-    thin: true,
+    thin: opts.thin ?? true,
     writeProtected: opts.writeProtected ?? false,
     lock: new SimpleLuLock(),
     caching: { wce: true, rcd: false },

@@ -72,6 +72,7 @@ test('UNMAP errors: range, ANCHOR, short header, too many descriptors / blocks, 
   assert.equal(outcome(await doUnmap(huge, [[0, LIMITS.maxUnmapLbaCount + 1]])), INVALID_PARAM);
   const wp = makeLu({ writeProtected: true });
   assert.equal(outcome(await doUnmap(wp, [[0, 1]])), WRITE_PROTECTED);
+  assert.equal(outcome(await doUnmap(makeLu({ thin: false }), [[0, 1]])), '5/20/00', 'thick LU: LBPU=0');
 });
 
 function glsCdb(lba: number | bigint, alloc: number): Buffer {

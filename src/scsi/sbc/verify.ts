@@ -33,14 +33,14 @@ export function makeVerifyHandler(cdbLength: 10 | 12 | 16) {
     let expected: Buffer | undefined;
     if (bytchk !== 0) {
       const taken = takeDataOut(ctx, transferLength);
-      if ('error' in taken) return { ...taken.error, transferLength };
-      if (taken.data.length < transferLength && bytchk === 3) return { ...checkCondition('InvalidFieldInCommandInformationUnit'), transferLength };
-      expected = bytchk === 3 ? repeatPattern(taken.data, blocks * lu.blockSize) : taken.data;
+      if (taken.length < transferLength && bytchk === 3) return { ...checkCondition('InvalidFieldInCommandInformationUnit'), transferLength };
+      expected = bytchk === 3 ? repeatPattern(taken, blocks * lu.blockSize) : taken;
     }
-    const readBytes = expected ? expected.length : blocks * lu.blockSize;
-    if (readBytes === 0) return { ...GOOD, transferLength };
+    const compareBytes = expected ? expected.length : blocks * lu.blockSize;
+    if (compareBytes === 0) return { ...GOOD, transferLength };
+    const readBytes = Math.ceil(compareBytes / lu.blockSize) * lu.blockSize;
     return deviceOp('MediumError', async () => {
-      const medium = await lu.device.read(lba * lu.blockSize, readBytes);
+      const medium = (await lu.device.read(lba * lu.blockSize, readBytes)).subarray(0, compareBytes);
       if (expected) {
         const at = firstDifference(medium, expected);
         if (at >= 0) return { ...checkCondition('MiscompareDuringVerify', { information: at }), transferLength };

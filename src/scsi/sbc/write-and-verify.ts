@@ -8,7 +8,19 @@
 import type { CommandContext } from '../command-context.js';
 import { checkCondition, GOOD } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
-import { cdbTooShort, checkProtectField, checkRange, checkTransferLimit, deviceOp, firstDifference, invalidCdb, takeDataOut, writeProtected } from './common.js';
+import {
+  blocksCovering,
+  cdbTooShort,
+  checkProtectField,
+  checkRange,
+  checkTransferLimit,
+  deviceOp,
+  firstDifference,
+  invalidCdb,
+  takeDataOut,
+  writeBytes,
+  writeProtected,
+} from './common.js';
 import { CDB_DECODERS } from './rw-cdb.js';
 
 export function makeWriteAndVerifyHandler(cdbLength: 10 | 12 | 16) {
@@ -29,15 +41,14 @@ export function makeWriteAndVerifyHandler(cdbLength: 10 | 12 | 16) {
       writeProtected(lu);
     if (err) return { ...err, transferLength };
     if (blocks === 0) return { ...GOOD, transferLength: 0 };
-    const taken = takeDataOut(ctx, transferLength);
-    if ('error' in taken) return { ...taken.error, transferLength };
-    const data = taken.data;
+    const data = takeDataOut(ctx, transferLength);
     if (data.length === 0) return { ...GOOD, transferLength };
     const offset = lba * lu.blockSize;
+    const covered = blocksCovering(lu, data.length);
     return deviceOp('WriteError', () =>
-      lu.lock.withRange(lba, data.length / lu.blockSize, async () => {
-        await lu.device.write(offset, data, { fua: true });
-        const back = await lu.device.read(offset, data.length);
+      lu.lock.withRange(lba, covered, async () => {
+        await writeBytes(lu, offset, data, true);
+        const back = (await lu.device.read(offset, covered * lu.blockSize)).subarray(0, data.length);
         if (bytchk === 1) {
           const at = firstDifference(back, data);
           if (at >= 0) return { ...checkCondition('MiscompareDuringVerify', { information: at }), transferLength };

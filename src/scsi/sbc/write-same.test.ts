@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIMITS } from '../limits.js';
-import { makeWriteSameHandler } from './write-same.js';
+import { makeWriteSameHandler, WRITE_SAME_NO_ZERO_LENGTH } from './write-same.js';
 import { cdb10, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, outcome, WRITE_PROTECTED } from './test-support.js';
 
 const ws10 = makeWriteSameHandler(10);
@@ -34,17 +34,23 @@ test('WRITE SAME with a range larger than one chunk is written in big chunks', a
   assert.ok(back.every((b) => b === 9));
 });
 
-test('NUMBER OF LOGICAL BLOCKS = 0 writes to the end of the medium; limits enforced', async () => {
+test('NUMBER OF LOGICAL BLOCKS = 0 → INVALID FIELD IN CDB (WSNZ=1); range and MAXIMUM WRITE SAME LENGTH enforced', async () => {
   const lu = makeLu({ blocks: 100 });
-  assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 90, 0), fill(512, 4)))), 'GOOD');
-  assert.ok((await lu.device.read(90 * 512, 10 * 512)).every((b) => b === 4));
-  assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 101, 0), fill(512, 4)))), LBA_OOB);
-  assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 100, 0), fill(512, 4)))), 'GOOD');
+  assert.equal(WRITE_SAME_NO_ZERO_LENGTH, true);
+  assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 0, 0), fill(512, 4)))), INVALID_CDB);
+  assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 0, 0, 0x08), fill(512, 0)))), INVALID_CDB);
+  assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 101, 1), fill(512, 4)))), LBA_OOB);
   assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 99, 2), fill(512, 4)))), LBA_OOB);
   assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 0xffffffff, 1), fill(512, 4)))), LBA_OOB);
+  assert.equal(outcome(await ws10(makeCtx(lu, cdb10(0x41, 99, 1), fill(512, 4)))), 'GOOD');
   const big = makeLu({ blocks: LIMITS.maxWriteSameBlocks + 10 });
-  assert.equal(outcome(await ws16(makeCtx(big, cdb16(0x93, 0, 0), fill(512, 0)))), INVALID_CDB);
   assert.equal(outcome(await ws16(makeCtx(big, cdb16(0x93, 0, LIMITS.maxWriteSameBlocks + 1), fill(512, 0)))), INVALID_CDB);
+});
+
+test('thick LU: WRITE SAME with UNMAP=1 → INVALID FIELD IN CDB (LBPWS=0)', async () => {
+  const lu = makeLu({ thin: false });
+  assert.equal(outcome(await ws16(makeCtx(lu, cdb16(0x93, 0, 1, 0x08), fill(512, 0)))), INVALID_CDB);
+  assert.equal(outcome(await ws16(makeCtx(lu, cdb16(0x93, 0, 1), fill(512, 0)))), 'GOOD');
 });
 
 test('UNMAP=1 with a zero pattern deallocates; non-zero pattern is written', async () => {

@@ -8,7 +8,7 @@
 import type { CommandContext } from '../command-context.js';
 import { GOOD } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
-import { cdbTooShort, checkProtectField, checkRange, checkTransferLimit, deviceOp, takeDataOut, writeProtected } from './common.js';
+import { blocksCovering, cdbTooShort, checkProtectField, checkRange, checkTransferLimit, deviceOp, takeDataOut, writeBytes, writeProtected } from './common.js';
 import { CDB_DECODERS, FUA } from './rw-cdb.js';
 
 export function makeWriteHandler(cdbLength: 6 | 10 | 12 | 16) {
@@ -27,14 +27,12 @@ export function makeWriteHandler(cdbLength: 6 | 10 | 12 | 16) {
       writeProtected(lu);
     if (err) return { ...err, transferLength };
     if (blocks === 0) return { ...GOOD, transferLength: 0 };
-    const taken = takeDataOut(ctx, transferLength);
-    if ('error' in taken) return { ...taken.error, transferLength };
-    const data = taken.data;
+    const data = takeDataOut(ctx, transferLength);
     if (data.length === 0) return { ...GOOD, transferLength };
     const fua = (flags & FUA) !== 0;
     return deviceOp('WriteError', () =>
-      lu.lock.withRange(lba, data.length / lu.blockSize, async () => {
-        await lu.device.write(lba * lu.blockSize, data, { fua });
+      lu.lock.withRange(lba, blocksCovering(lu, data.length), async () => {
+        await writeBytes(lu, lba * lu.blockSize, data, fua);
         return { ...GOOD, transferLength };
       }),
     );

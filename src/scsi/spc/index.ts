@@ -10,6 +10,7 @@ import { inquiry } from './inquiry.js';
 import { modeSelect10, modeSelect6 } from './mode-select.js';
 import { modeSense10, modeSense6 } from './mode-sense.js';
 import { reportLuns } from './report-luns.js';
+import { reportSupportedTmf } from './report-supported-tmf.js';
 import { reportTargetPortGroups } from './report-target-port-groups.js';
 import { requestSense } from './request-sense.js';
 import { release10, release6, reserve10, reserve6 } from './reserve-release.js';
@@ -23,7 +24,7 @@ const base = {
 } as const;
 
 export const spcOpcodes: Row[] = [
-  { ...base, opcode: 0x00, name: 'TEST UNIT READY', cdbLength: 6, usageMask: [0x00, 0, 0, 0, 0, 0], direction: 'none', pr: 'read', aluaAllowed: ALUA_STANDBY_OK, handler: testUnitReady },
+  { ...base, opcode: 0x00, name: 'TEST UNIT READY', cdbLength: 6, usageMask: [0x00, 0, 0, 0, 0, 0], direction: 'none', pr: 'allowed', aluaAllowed: ALUA_STANDBY_OK, handler: testUnitReady },
   {
     opcode: 0x03,
     name: 'REQUEST SENSE',
@@ -84,5 +85,18 @@ export const spcOpcodes: Row[] = [
     allowedUnderSpc2Reserve: true,
     aluaAllowed: ALUA_ANY_STATE,
     handler: reportTargetPortGroups,
+  },
+  {
+    ...base,
+    opcode: 0xa3,
+    serviceAction: 0x0d,
+    name: 'REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS',
+    cdbLength: 12,
+    usageMask: [0xa3, 0x1f, 0x80, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0],
+    direction: 'in',
+    pr: 'allowed',
+    allowedUnderSpc2Reserve: true,
+    aluaAllowed: ALUA_ANY_STATE,
+    handler: (ctx) => reportSupportedTmf(ctx.cmd),
   },
 ];

@@ -44,7 +44,7 @@ test('supported VPD pages are ascending and each one answers', async () => {
   const f = fixture();
   const r = await f.run(I1, CDB.inquiry(true, 0));
   const pages = [...r.dataIn!.subarray(4, 4 + r.dataIn!.readUInt16BE(2))];
-  assert.deepEqual(pages, [0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2]);
+  assert.deepEqual(pages, [0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2]);
   for (const p of pages) {
     const x = await f.run(I1, CDB.inquiry(true, p));
     assert.equal(x.status, 0, `page ${p}`);
@@ -101,4 +101,20 @@ test('INQUIRY to an unmapped LUN: peripheral qualifier 011b, type 1Fh', async ()
   const r = await f.run(I1, CDB.inquiry(false, 0), undefined, 7);
   assert.equal(r.status, 0);
   assert.equal(r.dataIn![0], 0x7f);
+});
+
+test('VPD 8Fh lists EXTENDED COPY and RECEIVE COPY RESULTS service actions from the opcode table', async () => {
+  const f = fixture();
+  const d = (await f.run(I1, CDB.inquiry(true, 0x8f, 1024))).dataIn!;
+  assert.equal(d.readUInt16BE(4), 0x0001);
+  const listLen = d[8]!;
+  const cmds = new Map<number, number[]>();
+  for (let off = 9; off < 9 + listLen; ) {
+    const n = d[off + 1]!;
+    cmds.set(d[off]!, [...d.subarray(off + 2, off + 2 + n)]);
+    off += 2 + n;
+  }
+  assert.deepEqual(cmds.get(0x83), f.target.serviceActionsOf(0x83));
+  assert.ok(cmds.get(0x84)!.includes(0x00));
+  assert.equal(d.readUInt16BE(6) % 4, 0);
 });

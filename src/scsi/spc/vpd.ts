@@ -1,14 +1,40 @@
 /**
  * Vital product data pages (SPC-4 §7.8; SBC-4 §6.6): 00h supported pages, 80h unit
- * serial number, 83h device identification, B0h block limits, B1h block device
- * characteristics, B2h logical block provisioning. Page codes are listed in ascending
- * order as SPC-4 §7.8.13 requires.
+ * serial number, 83h device identification, 8Fh third-party copy (only when the opcode
+ * table has EXTENDED COPY; its Supported Commands descriptor, SPC-4 §7.8.17.3, is built
+ * from the table), B0h block limits, B1h block device characteristics, B2h logical
+ * block provisioning. Page codes are listed in ascending order as SPC-4 §7.8.13 requires.
  */
 import type { CoreContext, CoreLu } from '../core-context.js';
 import { LIMITS } from '../limits.js';
+import { WRITE_SAME_NO_ZERO_LENGTH } from '../sbc/write-same.js';
 import { asciiField } from './util.js';
 
-export const SUPPORTED_VPD_PAGES = [0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2] as const;
+const BASE_VPD_PAGES = [0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2] as const;
+/** Copy-manager commands reported in the third-party copy page. */
+const COPY_OPCODES = [0x83, 0x84] as const;
+
+export function supportedVpdPages(ctx: CoreContext): number[] {
+  const pages: number[] = [...BASE_VPD_PAGES];
+  if (ctx.target.serviceActionsOf(0x83) !== undefined) pages.push(0x8f);
+  return pages.sort((a, b) => a - b);
+}
+
+function thirdPartyCopy(ctx: CoreContext): Buffer {
+  const list: number[] = [];
+  for (const op of COPY_OPCODES) {
+    const sas = ctx.target.serviceActionsOf(op);
+    if (sas === undefined) continue;
+    list.push(op, sas.length, ...sas);
+  }
+  const bodyLen = (1 + list.length + 3) & ~3;
+  const d = Buffer.alloc(4 + bodyLen);
+  d.writeUInt16BE(0x0001, 0); // Supported Commands descriptor
+  d.writeUInt16BE(bodyLen, 2);
+  d[4] = list.length;
+  Buffer.from(list).copy(d, 5);
+  return page(0x8f, d);
+}
 
 /**
  * libiscsi's block-limits test treats an explicit MAXIMUM UNMAP LBA COUNT above 1 Mi
@@ -68,7 +94,7 @@ function blockLimits(lu: CoreLu): Buffer {
   const b = Buffer.alloc(0x3c);
   const bs = lu.blockSize;
   const gran = Math.max(1, Math.floor(LIMITS.unmapGranularityBytes / bs));
-  b[0] = 0x01; // WSNZ: WRITE SAME with NUMBER OF LOGICAL BLOCKS zero is not supported
+  b[0] = WRITE_SAME_NO_ZERO_LENGTH ? 0x01 : 0x00; // WSNZ, as the SBC WRITE SAME handler behaves
   b[1] = Math.min(255, LIMITS.maxCompareAndWriteBlocks);
   b.writeUInt16BE(gran, 2); // OPTIMAL TRANSFER LENGTH GRANULARITY
   b.writeUInt32BE(Math.floor(LIMITS.maxTransferBytes / bs), 4);
@@ -102,11 +128,13 @@ function logicalBlockProvisioning(lu: CoreLu): Buffer {
 export function vpdPage(ctx: CoreContext, code: number): Buffer | undefined {
   switch (code) {
     case 0x00:
-      return page(0x00, Buffer.from(SUPPORTED_VPD_PAGES));
+      return page(0x00, Buffer.from(supportedVpdPages(ctx)));
     case 0x80:
       return page(0x80, Buffer.from(ctx.lu.identity.serial.replace(/[^\x20-\x7e]/g, ''), 'ascii'));
     case 0x83:
       return deviceIdentification(ctx);
+    case 0x8f:
+      return ctx.target.serviceActionsOf(0x83) !== undefined ? thirdPartyCopy(ctx) : undefined;
     case 0xb0:
       return blockLimits(ctx.lu);
     case 0xb1:

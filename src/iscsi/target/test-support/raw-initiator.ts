@@ -50,8 +50,15 @@ export class RawInitiator {
     for (const f of w) f();
   }
 
+  /** Digests in force after login (set by login() when negotiated). */
+  digests = { header: false, data: false };
+
   send(pdu: InitiatorPdu): void {
-    this.socket.write(encodePduToBuffer(pdu, { header: false, data: false }));
+    this.socket.write(this.encode(pdu));
+  }
+
+  encode(pdu: InitiatorPdu): Buffer {
+    return encodePduToBuffer(pdu, this.digests);
   }
 
   /** The next PDU (optionally of one kind), or undefined on timeout/close. */
@@ -71,16 +78,21 @@ export class RawInitiator {
     }
   }
 
-  async login(o: { initiatorName: string; targetName?: string; isid?: Buffer; discovery?: boolean }): Promise<LoginResponse | undefined> {
+  async login(o: { initiatorName: string; targetName?: string; isid?: Buffer; discovery?: boolean; digests?: boolean }): Promise<LoginResponse | undefined> {
     const pairs: Array<[string, string]> = [['InitiatorName', o.initiatorName], ['SessionType', o.discovery ? 'Discovery' : 'Normal']];
     if (o.targetName) pairs.push(['TargetName', o.targetName]);
-    pairs.push(['HeaderDigest', 'None'], ['DataDigest', 'None'], ['MaxRecvDataSegmentLength', '262144']);
+    const dg = o.digests ? 'CRC32C' : 'None';
+    pairs.push(['HeaderDigest', dg], ['DataDigest', dg], ['MaxRecvDataSegmentLength', '262144']);
     this.send({
       kind: 'LoginRequest', immediate: true, transit: true, continue: false, csg: 1, nsg: 3, versionMax: 0, versionMin: 0,
       isid: o.isid ?? Buffer.from('400000000001', 'hex'), tsih: 0, itt: 0, cid: 1, cmdSN: this.cmdSN, expStatSN: 0, data: encodeTextData(pairs),
     });
     const r = (await this.next('LoginResponse')) as LoginResponse | undefined;
     if (r) this.expStatSN = (r.statSN + 1) >>> 0;
+    if (r && r.statusClass === 0 && o.digests) {
+      this.digests = { header: true, data: true };
+      this.framer.setDigests(this.digests);
+    }
     return r;
   }
 
