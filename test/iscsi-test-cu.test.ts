@@ -13,23 +13,24 @@ import { startTgt } from './support/tgt.js';
 const haveCu = hasCommand('iscsi-test-cu');
 const haveTgt = hasCommand('tgtd') && process.getuid?.() === 0;
 
-async function cu(url: string): Promise<CuResults & { raw: string }> {
-  const r = await run('iscsi-test-cu', ['-d', '-v', '-t', 'ALL', '-i', 'iqn.2026-11.test:cu-1', '-I', 'iqn.2026-11.test:cu-2', url], { timeoutMs: 900_000 });
+/** Runs the whole suite; a second URL to the same LU (another portal) enables the MultipathIO tests. */
+async function cu(url: string, url2: string): Promise<CuResults & { raw: string }> {
+  const r = await run('iscsi-test-cu', ['-d', '-v', '-t', 'ALL', '-i', 'iqn.2026-11.test:cu-1', '-I', 'iqn.2026-11.test:cu-2', url, url2], { timeoutMs: 900_000 });
   return { ...parseCuOutput(r.stdout + r.stderr), raw: r.stdout + r.stderr };
 }
 
 const summary = (r: CuResults) => `${r.passed.length} passed, ${r.skipped.length} skipped, ${r.failed.length} failed`;
 
 test('iscsi-test-cu -t ALL: zero failures on Tandem, more real passes than tgt', { skip: !haveCu && 'iscsi-test-cu not installed' }, async (t) => {
-  const arr = await startArray();
+  const arr = await startArray({ secondPortal: true });
   let tgtRes: CuResults | undefined;
   try {
-    const ours = await cu(arr.url(0));
+    const ours = await cu(arr.url(0), `iscsi://${arr.portals[1]}/${arr.iqn}/0`);
     writeFileSync(join(arr.dataDir, '..', 'tandem-iscsi-test-cu.txt'), ours.raw);
     if (haveTgt) {
       const tgt = await startTgt();
       try {
-        tgtRes = await cu(tgt.url(1));
+        tgtRes = await cu(tgt.url(1), tgt.url(1));
       } finally {
         await tgt.stop();
       }
@@ -39,6 +40,8 @@ test('iscsi-test-cu -t ALL: zero failures on Tandem, more real passes than tgt',
     for (const s of ours.skipped) t.diagnostic(`tandem skipped ${s.name}: ${s.why}`);
     assert.deepEqual(ours.failed.map((f) => f.detail), [], 'iscsi-test-cu failures on Tandem');
     assert.ok(ours.passed.length > 100, `suspiciously few passes: ${summary(ours)}`);
+    const mp = ours.passed.filter((n) => n.startsWith('MultipathIO.'));
+    assert.equal(mp.length, 4, 'the MultipathIO tests run and pass through the second portal');
     const bogus = ours.skipped.filter((s) => /fully provisioned/i.test(s.why));
     assert.deepEqual(bogus, [], 'tests skipped because the thin volume claimed to be fully provisioned');
     if (tgtRes) assert.ok(ours.passed.length > tgtRes.passed.length, `Tandem ${summary(ours)} vs tgt ${summary(tgtRes)}`);

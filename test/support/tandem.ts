@@ -16,6 +16,8 @@ export interface RunningArray {
   apiUrl: string;
   token: string;
   portal: string; // host:port
+  /** Every portal, the first being `portal` (a second one on 127.0.0.2 when asked for). */
+  portals: string[];
   iqn: string;
   child: ChildProcess;
   output: () => string;
@@ -29,12 +31,13 @@ export interface RunningArray {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startArray(opts: { dataDir?: string; extraArgs?: string[]; keepDataDir?: boolean } = {}): Promise<RunningArray> {
+export async function startArray(opts: { dataDir?: string; extraArgs?: string[]; keepDataDir?: boolean; secondPortal?: boolean } = {}): Promise<RunningArray> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-it-'));
   const apiPort = await freePort();
   const portalPort = await freePort();
   const portal = `127.0.0.1:${portalPort}`;
-  const child = spawn(process.execPath, [cliPath, 'up', '--data-dir', dataDir, '--api', `127.0.0.1:${apiPort}`, '--portal', portal, ...(opts.extraArgs ?? [])], {
+  const portals = opts.secondPortal ? [portal, `127.0.0.2:${portalPort}`] : [portal];
+  const child = spawn(process.execPath, [cliPath, 'up', '--data-dir', dataDir, '--api', `127.0.0.1:${apiPort}`, ...portals.flatMap((p) => ['--portal', p]), ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TANDEM_LOG_LEVEL: process.env.TANDEM_LOG_LEVEL ?? 'warn' },
   });
@@ -55,7 +58,7 @@ export async function startArray(opts: { dataDir?: string; extraArgs?: string[];
   const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
   const target = (await (await fetch(`${apiUrl}/v1/target`, { headers: { authorization: `Bearer ${token}` } })).json()) as { iqn: string };
   const arr: RunningArray = {
-    dataDir, apiUrl, token, portal, iqn: target.iqn, child,
+    dataDir, apiUrl, token, portal, portals, iqn: target.iqn, child,
     output: () => out,
     url: (lun = 0) => `iscsi://${portal}/${target.iqn}/${lun}`,
     qemuOpts: (lun, initiator) => `driver=iscsi,transport=tcp,portal=${portal},target=${target.iqn},lun=${lun},initiator-name=${initiator}`,
