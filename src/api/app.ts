@@ -13,6 +13,9 @@ import { hostRoutes } from './routes/hosts.js';
 import { hostGroupRoutes } from './routes/host-groups.js';
 import { mappingRoutes } from './routes/mappings.js';
 import { statusRoutes } from './routes/status.js';
+import { controllerRoutes } from './routes/controllers.js';
+import { faultRoutes } from './routes/faults.js';
+import { alertRoutes } from './routes/alerts.js';
 
 export type { ApiDeps } from './deps.js';
 
@@ -30,7 +33,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   void app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Tandem management API', version: '1', description: 'Volumes, hosts, host groups, mappings, sessions and events of a Tandem iSCSI array.' },
+      info: { title: 'Tandem management API', version: '1', description: 'Volumes, hosts, host groups, mappings, sessions, events, alerts and (dual-controller arrays) controllers, ownership, faults and policy of a Tandem iSCSI array.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'the token in <data-dir>/api-token' } } },
       security: [{ bearer: [] }],
     },
@@ -40,6 +43,9 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   void app.register(hostRoutes(deps));
   void app.register(hostGroupRoutes(deps));
   void app.register(mappingRoutes(deps));
+  void app.register(controllerRoutes(deps));
+  void app.register(faultRoutes(deps));
+  void app.register(alertRoutes(deps));
   void app.register(async (scope) => {
     scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from '../lib/logger.js';
 import type { ControlServices } from '../control/index.js';
 import type { DataPlane } from '../control/data-plane.js';
+import { SingleControllerError, type ClusterControl } from '../control/cluster.js';
 import { ACTOR_HEADER } from './schemas.js';
 
 export interface ApiDeps {
@@ -11,6 +12,14 @@ export interface ApiDeps {
   /** The bearer token every protected request must carry. */
   token: string;
   logger: Logger;
+  /** The HA runtime of a dual-controller array; absent = a single controller (the HA routes answer 404). */
+  cluster?: ClusterControl | undefined;
+}
+
+/** The ClusterControl, or a 404 saying the array runs a single controller. */
+export function clusterOf(deps: ApiDeps): ClusterControl {
+  if (!deps.cluster) throw new SingleControllerError();
+  return deps.cluster;
 }
 
 /** "api", or the client's self-description from the X-Tandem-Actor header (e.g. "cli"). */

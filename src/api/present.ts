@@ -1,17 +1,35 @@
 /** Records → API bodies. Secrets never leave the array. */
 import type { HostGroupRecord, HostRecord, MappingRecord, VolumeRecord, EventRecord } from '../store/records.js';
-import type { Event, Host, HostGroup, Mapping, Volume } from './schemas.js';
+import type { AlertRecord } from '../store/records.js';
+import type { ControllerInfo, VolumeOwnership } from '../control/cluster.js';
+import type { Alert, Controller, Event, Host, HostGroup, Mapping, Volume } from './schemas.js';
 
 export function presentMapping(m: MappingRecord): Mapping {
   return { id: m.id, volumeName: m.volumeName, kind: m.kind, hostName: m.hostName, hostGroupName: m.hostGroupName, lun: m.lun, createdAt: m.createdAt };
 }
 
-export function presentVolume(v: VolumeRecord, allocatedBytes: number | null, mappings: MappingRecord[]): Volume {
+/** `ownership` only on a dual-controller array. */
+export function presentVolume(v: VolumeRecord, allocatedBytes: number | null, mappings: MappingRecord[], ownership?: VolumeOwnership): Volume {
   return {
     id: v.id, name: v.name, sizeBytes: v.sizeBytes, blockSize: v.blockSize, thin: v.thin, backing: v.backing, path: v.path,
     naa: v.naa, serial: v.serial, writeProtected: v.writeProtected, createdAt: v.createdAt, allocatedBytes,
     mappings: mappings.map(presentMapping),
+    ...(ownership ? {
+      preferredOwner: ownership.preferredOwner, currentOwner: ownership.currentOwner, autoTrespass: ownership.autoTrespass,
+      ownershipTransitioning: ownership.transitioning,
+    } : {}),
   };
+}
+
+export function presentController(c: ControllerInfo): Controller {
+  return {
+    name: c.name, pid: c.pid, state: c.state, ipFailover: c.ipFailover, volumesOwned: [...c.volumesOwned],
+    ports: c.ports.map((p) => ({ name: p.name, address: p.address, servedBy: p.servedBy, link: p.link })),
+  };
+}
+
+export function presentAlert(a: AlertRecord): Alert {
+  return { id: a.id, raisedAt: a.raisedAt, clearedAt: a.clearedAt, severity: a.severity, key: a.key, short: a.short, long: a.long, action: a.action };
 }
 
 export function presentHost(h: HostRecord, groups: HostGroupRecord[]): Host {

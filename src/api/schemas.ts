@@ -57,6 +57,10 @@ export const Volume = Type.Object({
   createdAt: Type.String(),
   allocatedBytes: Nullable(Type.Integer()),
   mappings: Type.Array(Mapping),
+  preferredOwner: Type.Optional(Type.String({ description: 'dual-controller arrays only: the controller the volume returns to' })),
+  currentOwner: Type.Optional(Type.String({ description: 'dual-controller arrays only: the controller serving the volume now' })),
+  autoTrespass: Type.Optional(Type.Boolean({ description: 'dual-controller arrays only: I/O from a failover-mode-0 host on the non-owner trespasses the volume' })),
+  ownershipTransitioning: Type.Optional(Type.Boolean({ description: 'dual-controller arrays only: an ownership change is under way' })),
 });
 export type Volume = Static<typeof Volume>;
 
@@ -66,6 +70,7 @@ export const CreateVolumeBody = Type.Object({
   blockSize: Type.Optional(BlockSize),
   thin: Type.Optional(Type.Boolean()),
   backing: Type.Optional(Backing),
+  owner: Type.Optional(Type.String({ description: 'dual-controller arrays only: the preferred owner (default: the controller with fewer preferred volumes)' })),
 }, { additionalProperties: false });
 export type CreateVolumeBody = Static<typeof CreateVolumeBody>;
 
@@ -73,6 +78,7 @@ export const PatchVolumeBody = Type.Object({
   sizeBytes: Type.Optional(Type.Integer({ minimum: 1 })),
   writeProtected: Type.Optional(Type.Boolean()),
   force: Type.Optional(Type.Boolean({ description: 'allow shrinking (destroys data beyond the new end)' })),
+  autoTrespass: Type.Optional(Type.Boolean({ description: 'dual-controller arrays only (VNX failover mode 0)' })),
 }, { additionalProperties: false });
 export type PatchVolumeBody = Static<typeof PatchVolumeBody>;
 
@@ -110,6 +116,16 @@ export type CreateHostBody = Static<typeof CreateHostBody>;
 
 export const RenameBody = Type.Object({ name: Name('new name') }, { additionalProperties: false });
 export type RenameBody = Static<typeof RenameBody>;
+
+export const PatchHostBody = Type.Object({
+  name: Type.Optional(Name('new name')),
+  // A type list, not anyOf: with type coercion on, anyOf [integer, null] would turn null into 0.
+  failoverMode: Type.Optional(Type.Unsafe<number | null>({
+    type: ['integer', 'null'],
+    description: 'VNX failover mode: 0 auto-trespass, 1 passive not ready, 2 DMP, 3 passive always ready, 4 ALUA; null = the array default',
+  })),
+}, { additionalProperties: false });
+export type PatchHostBody = Static<typeof PatchHostBody>;
 
 export const InitiatorBody = Type.Object({ initiator: Type.String() }, { additionalProperties: false });
 export type InitiatorBody = Static<typeof InitiatorBody>;
@@ -187,3 +203,78 @@ export type EventQuery = Static<typeof EventQuery>;
 /** Contents of `<dataDir>/api.json`, written by the daemon when the API listens. */
 export const ApiEndpointFile = Type.Object({ url: Type.String(), pid: Type.Integer(), startedAt: Type.String() });
 export type ApiEndpointFile = Static<typeof ApiEndpointFile>;
+
+// ---- dual-controller (HA) surface -------------------------------------------------
+
+export const ControllerState = Type.Union((['online', 'starting', 'failed', 'disabled', 'fenced', 'stopped'] as const).map((x) => Type.Literal(x)));
+export const ControllerPort = Type.Object({
+  name: Type.String({ description: 'e.g. A0' }),
+  address: Type.String({ description: 'host:port of the portal' }),
+  servedBy: Nullable(Type.String({ description: 'the controller (or port) listening on the address now; null = nobody' })),
+  link: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+});
+export type ControllerPort = Static<typeof ControllerPort>;
+export const Controller = Type.Object({
+  name: Type.String(),
+  pid: Nullable(Type.Integer()),
+  state: ControllerState,
+  ports: Type.Array(ControllerPort),
+  volumesOwned: Type.Array(Type.String()),
+  ipFailover: Type.Union((['local', 'remote', 'both', 'none'] as const).map((x) => Type.Literal(x))),
+});
+export type Controller = Static<typeof Controller>;
+
+export const TrespassBody = Type.Object({
+  to: Type.Optional(Type.String({ description: 'controller to trespass to; omitted = the other controller' })),
+}, { additionalProperties: false });
+export type TrespassBody = Static<typeof TrespassBody>;
+export const TrespassResult = Type.Object({ volume: Type.String(), from: Type.String(), to: Type.String() });
+export type TrespassResult = Static<typeof TrespassResult>;
+export const FailbackResult = Type.Object({ controller: Type.String(), moved: Type.Array(TrespassResult) });
+export type FailbackResult = Static<typeof FailbackResult>;
+export const MoveBody = Type.Object({ to: Type.String({ description: 'the new preferred owner' }) }, { additionalProperties: false });
+export type MoveBody = Static<typeof MoveBody>;
+
+export const FAULT_KIND_NAMES = ['kill-controller', 'port-down', 'port-up', 'peer-link-cut', 'peer-link-restore', 'backend-fail', 'backend-repair'] as const;
+export const FaultBody = Type.Object({
+  kind: Type.Union(FAULT_KIND_NAMES.map((x) => Type.Literal(x))),
+  controller: Type.Optional(Type.String({ description: 'kill-controller, backend-fail, backend-repair' })),
+  port: Type.Optional(Type.String({ description: 'port-down, port-up' })),
+  volume: Type.Optional(Type.String({ description: 'backend-fail, backend-repair: only this volume' })),
+}, { additionalProperties: false });
+export type FaultBody = Static<typeof FaultBody>;
+export const FaultResult = Type.Object({ kind: Type.String(), message: Type.String() });
+export type FaultResult = Static<typeof FaultResult>;
+
+export const Alert = Type.Object({
+  id: Type.Integer(),
+  raisedAt: Type.String(),
+  clearedAt: Nullable(Type.String()),
+  severity: Severity,
+  key: Type.String({ description: 'stable identity of the condition, e.g. controller-failed:B' }),
+  short: Type.String(),
+  long: Nullable(Type.String()),
+  action: Type.String({ description: 'what the operator should do' }),
+});
+export type Alert = Static<typeof Alert>;
+export const AlertQuery = Type.Object({ open: Type.Optional(Type.Boolean({ description: 'true = only open alerts' })) }, { additionalProperties: false });
+export type AlertQuery = Static<typeof AlertQuery>;
+
+export const NON_OWNER_STATE_NAMES = ['active-non-optimized', 'standby'] as const;
+export const ClusterPolicy = Type.Object({
+  failback: Type.Union([Type.Literal('manual'), Type.Literal('auto')]),
+  failbackDelayMs: Type.Integer(),
+  nonOwnerState: Type.Union(NON_OWNER_STATE_NAMES.map((x) => Type.Literal(x))),
+  aluaTrespassThreshold: Type.Integer({ description: 'failover mode 4: I/Os beyond the owner before an implicit trespass' }),
+  heartbeatIntervalMs: Type.Integer(),
+  heartbeatTimeoutMs: Type.Integer(),
+  defaultFailoverMode: Type.Integer({ description: 'failover mode (0..4) of hosts without their own' }),
+});
+export type ClusterPolicy = Static<typeof ClusterPolicy>;
+export const PatchPolicyBody = Type.Partial(ClusterPolicy, { additionalProperties: false });
+export type PatchPolicyBody = Static<typeof PatchPolicyBody>;
+
+/** VNX initiator failover modes, for messages and tables (the control plane has the same table in control/cluster.ts). */
+export const FAILOVER_MODE_NAMES: Readonly<Record<number, string>> = {
+  0: 'auto-trespass', 1: 'passive not ready', 2: 'DMP', 3: 'passive always ready', 4: 'ALUA',
+};

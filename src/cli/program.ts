@@ -10,6 +10,10 @@ import { registerHostCommands } from './commands/host.js';
 import { registerHostGroupCommands } from './commands/hostgroup.js';
 import { registerMapCommands } from './commands/map.js';
 import { registerStatusCommands } from './commands/status.js';
+import { registerControllerCommands } from './commands/controller.js';
+import { registerFaultCommands } from './commands/fault.js';
+import { registerAlertCommands } from './commands/alerts.js';
+import { registerClusterCommands } from './commands/cluster.js';
 import type { CliIo } from './context.js';
 import { CliError, ExitCode } from './exit-codes.js';
 
@@ -35,6 +39,10 @@ export function buildProgram(io: CliIo): Command {
   registerHostGroupCommands(program, io);
   registerMapCommands(program, io);
   registerStatusCommands(program, io);
+  registerControllerCommands(program, io);
+  registerFaultCommands(program, io);
+  registerAlertCommands(program, io);
+  registerClusterCommands(program, io);
   return program;
 }
 

@@ -6,6 +6,7 @@ import type { DataPlane } from './data-plane.js';
 import type { EventLog } from './event-log.js';
 import { checkChapSecret, checkChapUser, checkInitiatorName, checkName } from './validate.js';
 import { describeMapping } from './describe.js';
+import { checkFailoverMode, failoverModeText } from './cluster.js';
 
 export interface ChapInput {
   user: string;
@@ -82,6 +83,45 @@ export class HostService {
       this.store.hosts.rename(h.id, newName);
       this.events.record({ category: 'host', actor, short: `host ${name} renamed to ${newName} by ${actor}` });
       return this.get(newName);
+    });
+  }
+
+  /**
+   * How the array treats this host's I/O on a controller that does not own the volume
+   * (VNX failover modes 0..4); null = the array default (cluster policy defaultFailoverMode).
+   * Applies to the host's next command; the data plane reads it from the store.
+   */
+  setFailoverMode(name: string, mode: number | null, actor: string): HostRecord {
+    const m = mode === null ? null : checkFailoverMode(mode);
+    let changed = false;
+    const updated = this.store.transaction(() => {
+      const h = this.get(name);
+      if (h.failoverMode === m) return h;
+      this.store.hosts.setFailoverMode(h.id, m);
+      this.events.record({ category: 'host', actor,
+        short: `failover mode of host ${name} set to ${m === null ? 'the array default' : failoverModeText(m)} by ${actor}`,
+        long: h.failoverMode === null ? 'was: the array default' : `was: ${failoverModeText(h.failoverMode)}` });
+      changed = true;
+      return this.get(name);
+    });
+    // Lets the data plane drop what it cached about the host; the LUN inventory is the
+    // same, so no initiator gets REPORTED LUNS DATA HAS CHANGED.
+    if (changed) this.dataPlane.accessChanged();
+    return updated;
+  }
+
+  /** PATCH semantics: rename and/or set the failover mode. */
+  update(name: string, patch: { name?: string | undefined; failoverMode?: number | null | undefined }, actor: string): HostRecord {
+    if (patch.name === undefined && patch.failoverMode === undefined) {
+      throw new ValidationError('nothing to change: pass name and/or failoverMode', 'name');
+    }
+    if (patch.failoverMode !== undefined && patch.failoverMode !== null) checkFailoverMode(patch.failoverMode);
+    if (patch.name !== undefined) checkName(patch.name);
+    return this.store.transaction(() => {
+      let h = this.get(name);
+      if (patch.name !== undefined) h = this.rename(name, patch.name, actor);
+      if (patch.failoverMode !== undefined) h = this.setFailoverMode(h.name, patch.failoverMode, actor);
+      return h;
     });
   }
 

@@ -8,6 +8,7 @@ import { HostService } from './host-service.js';
 import { HostGroupService } from './host-group-service.js';
 import { MappingService } from './mapping-service.js';
 import { AccessResolver } from './access.js';
+import { AlertService } from './alerts.js';
 import type { Backing } from '../store/records.js';
 
 export interface ControlServices {
@@ -18,6 +19,7 @@ export interface ControlServices {
   hostGroups: HostGroupService;
   mappings: MappingService;
   access: AccessResolver;
+  alerts: AlertService;
 }
 
 export function createControlServices(store: Store, dataPlane: DataPlane, opts: {
@@ -38,6 +40,7 @@ export function createControlServices(store: Store, dataPlane: DataPlane, opts: 
     hostGroups: new HostGroupService(store, dataPlane, events, now),
     mappings: new MappingService(store, dataPlane, events, now),
     access: new AccessResolver(store),
+    alerts: new AlertService(store, events, now),
   };
 }
 
@@ -48,3 +51,5 @@ export { HostService } from './host-service.js';
 export { HostGroupService } from './host-group-service.js';
 export { MappingService } from './mapping-service.js';
 export { AccessResolver, resolveAccessFrom } from './access.js';
+export { AlertService, type AlertInput } from './alerts.js';
+export * from './cluster.js';

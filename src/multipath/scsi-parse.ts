@@ -15,6 +15,8 @@ import type { DecodedSense } from '../iscsi/initiator/types.js';
 export type AluaState = 'active-optimized' | 'active-non-optimized' | 'standby' | 'unavailable' | 'transitioning' | 'offline';
 
 export interface StandardInquiry {
+  /** 0: LU connected; 1: supported but not connected; 3: no LU at this LUN (SPC-4 §6.6.2). */
+  peripheralQualifier: number;
   peripheralDeviceType: number;
   /** 0: no ALUA; bit 0 implicit; bit 1 explicit (SET TARGET PORT GROUPS). */
   tpgs: number;
@@ -26,6 +28,7 @@ export interface StandardInquiry {
 export function parseStandardInquiry(d: Buffer): StandardInquiry {
   const ascii = (a: number, b: number): string => d.subarray(a, Math.min(b, d.length)).toString('latin1').trim();
   return {
+    peripheralQualifier: ((d[0] ?? 0x7f) >> 5) & 0x7,
     peripheralDeviceType: (d[0] ?? 0x1f) & 0x1f,
     tpgs: ((d[5] ?? 0) >> 4) & 0x3,
     vendor: ascii(8, 16),

@@ -63,6 +63,11 @@ export class HostRepo {
     ).run(chap?.user ?? null, chap?.secret ?? null, chap?.mutualUser ?? null, chap?.mutualSecret ?? null, hostId);
   }
 
+  /** 0..4 (VNX failover mode) or null = the array default. */
+  setFailoverMode(hostId: number, mode: number | null): void {
+    this.db.prepare('UPDATE hosts SET failover_mode = ? WHERE id = ?').run(mode, hostId);
+  }
+
   rename(hostId: number, name: string): void {
     this.db.prepare('UPDATE hosts SET name = ? WHERE id = ?').run(name, hostId);
   }

@@ -4,6 +4,9 @@
  * leaves the database at a whole version. Never edit a released migration: append one.
  */
 import type Database from 'better-sqlite3';
+import { ALERTS_MIGRATION } from './alert-repo.js';
+import { CONTROLLER_LEASE_SQL } from './lease-repo.js';
+import { VOLUME_OWNERSHIP_SQL } from './ownership-repo.js';
 
 export const MIGRATIONS: readonly string[] = [
   // v1: identity, volumes, hosts, host groups, mappings, events.
@@ -75,6 +78,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_time ON events(time);
   `,
+  // alerts needing an operator (HA control plane).
+  ALERTS_MIGRATION,
+  // controller leases and volume ownership (HA: fencing epochs, compare-and-set trespass).
+  CONTROLLER_LEASE_SQL + VOLUME_OWNERSHIP_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -93,3 +93,19 @@ export interface ArrayIdentity {
   targetIqn: string;
   createdAt: string;
 }
+
+/** A condition that needs an operator; open while clearedAt is null. */
+export interface AlertRecord {
+  id: number;
+  /** ISO 8601. */
+  raisedAt: string;
+  /** ISO 8601; null while the alert is open. */
+  clearedAt: string | null;
+  severity: Severity;
+  /** Stable identity of the condition, e.g. "controller-failed:B"; unique among open alerts. */
+  key: string;
+  short: string;
+  long: string | null;
+  /** What the operator should do, e.g. "run: tandem controller enable B". */
+  action: string;
+}

@@ -18,6 +18,9 @@ import { HostRepo } from './host-repo.js';
 import { HostGroupRepo } from './host-group-repo.js';
 import { MappingRepo } from './mapping-repo.js';
 import { EventRepo } from './event-repo.js';
+import { AlertRepo } from './alert-repo.js';
+import { LeaseRepo } from './lease-repo.js';
+import { OwnershipRepo } from './ownership-repo.js';
 
 export const STATE_DB_FILE = 'tandem.db';
 
@@ -36,6 +39,11 @@ export class Store {
   readonly hostGroups: HostGroupRepo;
   readonly mappings: MappingRepo;
   readonly events: EventRepo;
+  readonly alerts: AlertRepo;
+  /** Controller leases (HA fencing epochs). */
+  readonly leases: LeaseRepo;
+  /** Volume ownership (preferred/current owner, compare-and-set on epoch). */
+  readonly ownership: OwnershipRepo;
   private closed = false;
 
   private constructor(private readonly db: Database.Database, now: () => Date, exclusive: boolean) {
@@ -51,6 +59,9 @@ export class Store {
     this.hostGroups = new HostGroupRepo(db);
     this.mappings = new MappingRepo(db);
     this.events = new EventRepo(db);
+    this.alerts = new AlertRepo(db);
+    this.leases = new LeaseRepo(db);
+    this.ownership = new OwnershipRepo(db);
   }
 
   /**

@@ -14,6 +14,7 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; inp
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.stdin.on('error', () => {}); // the child may exit without reading its input
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
-import { ChapBody, CreateHostBody, ErrorBody, ForceQuery, Host, InitiatorBody, InitiatorParams, NameParams, RenameBody } from '../schemas.js';
+import { ChapBody, CreateHostBody, ErrorBody, ForceQuery, Host, InitiatorBody, InitiatorParams, NameParams, PatchHostBody } from '../schemas.js';
 import { presentHost } from '../present.js';
 import type { HostRecord } from '../../store/records.js';
 
@@ -25,9 +25,9 @@ export function hostRoutes(deps: ApiDeps): FastifyPluginAsync {
       schema: { tags, summary: 'Show a host', params: NameParams, response: { 200: Host, 404: ErrorBody } },
     }, async (req) => present(hosts.get(req.params.name)));
 
-    app.patch<{ Params: NameParams; Body: RenameBody }>('/v1/hosts/:name', {
-      schema: { tags, summary: 'Rename a host', params: NameParams, body: RenameBody, response: { 200: Host, ...errors } },
-    }, async (req) => present(hosts.rename(req.params.name, req.body.name, actorOf(req))));
+    app.patch<{ Params: NameParams; Body: PatchHostBody }>('/v1/hosts/:name', {
+      schema: { tags, summary: 'Rename a host and/or set its failover mode (0..4, null = array default)', params: NameParams, body: PatchHostBody, response: { 200: Host, ...errors } },
+    }, async (req) => present(hosts.update(req.params.name, req.body, actorOf(req))));
 
     app.delete<{ Params: NameParams; Querystring: ForceQuery }>('/v1/hosts/:name', {
       schema: { tags, summary: 'Delete a host (force=true removes its mappings)', params: NameParams, querystring: ForceQuery, response: errors },

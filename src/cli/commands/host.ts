@@ -1,6 +1,6 @@
-/** tandem host create|list|show|delete|add-initiator|remove-initiator|set-chap|clear-chap */
+/** tandem host create|list|show|delete|add-initiator|remove-initiator|set-chap|clear-chap|set-failover-mode */
 import type { Command } from 'commander';
-import type { ChapBody, Host } from '../../api/schemas.js';
+import { FAILOVER_MODE_NAMES, type ChapBody, type Host } from '../../api/schemas.js';
 import { CliContext, enc, type CliIo } from '../context.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { formatFields, formatTable } from '../table.js';
@@ -26,6 +26,21 @@ function chapText(h: Host): string {
   return h.chap === null ? 'none' : h.chap.mutualUser !== null ? `${h.chap.user} (mutual: ${h.chap.mutualUser})` : h.chap.user;
 }
 
+const MODES_TEXT = Object.entries(FAILOVER_MODE_NAMES).map(([k, v]) => `${k} ${v}`).join(', ');
+
+/** "4 ALUA", or "default" when the host follows the array's default mode. */
+export function failoverText(mode: number | null): string {
+  return mode === null ? 'default' : `${mode} ${FAILOVER_MODE_NAMES[mode] ?? ''}`.trim();
+}
+
+function failoverArg(text: string): number | null {
+  if (text === 'default') return null;
+  if (!/^[0-4]$/.test(text)) {
+    throw new CliError(ExitCode.Usage, `failover mode '${text}' is not valid: use ${MODES_TEXT}, or 'default' (the array's default mode)`);
+  }
+  return Number(text);
+}
+
 function withChapOptions(c: Command): Command {
   return c.option('--chap-user <user>', 'CHAP user name the host logs in with')
     .option('--chap-secret <secret>', 'CHAP secret, 12-255 characters')
@@ -48,8 +63,8 @@ export function registerHostCommands(program: Command, io: CliIo): void {
   host.command('list').description('list hosts').action(async (_o: object, cmd: Command) => {
     const ctx = new CliContext(io, cmd);
     const hs = await ctx.api.request<Host[]>('GET', '/v1/hosts');
-    ctx.print(hs, () => (hs.length === 0 ? 'no hosts' : formatTable(['NAME', 'INITIATORS', 'CHAP', 'GROUPS'],
-      hs.map((h) => [h.name, h.initiators.join(', ') || null, chapText(h), h.hostGroups.join(', ') || null]))));
+    ctx.print(hs, () => (hs.length === 0 ? 'no hosts' : formatTable(['NAME', 'INITIATORS', 'CHAP', 'GROUPS', 'FAILOVER'],
+      hs.map((h) => [h.name, h.initiators.join(', ') || null, chapText(h), h.hostGroups.join(', ') || null, failoverText(h.failoverMode)]))));
   });
 
   host.command('show <name>').description('show a host').action(async (name: string, _o: object, cmd: Command) => {
@@ -57,7 +72,7 @@ export function registerHostCommands(program: Command, io: CliIo): void {
     const h = await ctx.api.request<Host>('GET', `/v1/hosts/${enc(name)}`);
     ctx.print(h, () => formatFields([
       ['Name', h.name], ['Initiators', h.initiators.join('\n' + ' '.repeat(12)) || 'none'], ['CHAP', chapText(h)],
-      ['Host groups', h.hostGroups.join(', ') || 'none'], ['Created', h.createdAt],
+      ['Host groups', h.hostGroups.join(', ') || 'none'], ['Failover mode', failoverText(h.failoverMode)], ['Created', h.createdAt],
     ]));
   });
 
@@ -74,6 +89,14 @@ export function registerHostCommands(program: Command, io: CliIo): void {
       const ctx = new CliContext(io, cmd);
       const h = await ctx.api.request<Host>('PATCH', `/v1/hosts/${enc(name)}`, { name: newName });
       ctx.done(h, `host ${name} renamed to ${h.name}`);
+    });
+
+  host.command('set-failover-mode <name> <mode>')
+    .description(`how the array treats this host's I/O on the controller that does not own a volume: ${MODES_TEXT}, or default`)
+    .action(async (name: string, mode: string, _o: object, cmd: Command) => {
+      const ctx = new CliContext(io, cmd);
+      const h = await ctx.api.request<Host>('PATCH', `/v1/hosts/${enc(name)}`, { failoverMode: failoverArg(mode) });
+      ctx.done(h, `host ${h.name} failover mode: ${h.failoverMode === null ? "default (the array's default mode)" : failoverText(h.failoverMode)}`);
     });
 
   host.command('add-initiator <name> <initiator>').description('add an initiator name to a host')

@@ -86,9 +86,11 @@ export class NbdServer {
 
   /** Stops listening, lets in-flight requests finish (bounded), closes every client. */
   async close(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // net.Server#close calls back only after every connection is gone: start it first.
+    const stopped = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     this.servers.length = 0;
     await Promise.all([...this.conns].map((c) => c.shutdown()));
+    await Promise.all(stopped);
     if (this.unixPath) {
       await unlink(this.unixPath).catch(() => undefined);
       this.unixPath = undefined;
