@@ -31,6 +31,10 @@ if [ "$want_tools" = 1 ]; then
   fi
 fi
 
+# One ensure at a time per checkout (several `./tandem` commands may start at once).
+exec 9>"${TMPDIR:-/tmp}/tandem-ensure-$(pwd | cksum | cut -d' ' -f1).lock"
+flock 9
+
 # npm packages: reinstall when package-lock.json is newer than the last install.
 stamp=node_modules/.tandem-install-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then

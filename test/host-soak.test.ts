@@ -1,17 +1,20 @@
 // End-to-end soak of the host side: a real Tandem array (the built `tandem up`) with
-// two iSCSI portals, the host agent in this process (real initiator, real multipath,
-// NBD server), and fio (libnbd engine) writing and verifying crc32c through the NBD
-// export for ~20 s while the test kills the array process (SIGKILL, then a graceful
-// SIGTERM) and restarts it on the same data dir and portals. Prevents: I/O errors or
-// lost/torn writes surfacing to the NBD client when every iSCSI connection drops and
-// the agent has to reconnect and queue I/O meanwhile.
+// two iSCSI portals, each reached through a TCP proxy the test can cut, the host agent
+// in this process (real initiator, real multipath, NBD server), and fio (libnbd engine)
+// writing and verifying crc32c through the NBD export for ~20 s while the test, every
+// 3 s, in turn: cuts one path's connections (failover to the other), cuts both (I/O
+// queues until the initiator reconnects), kills the array with SIGKILL and restarts it
+// on the same data dir and portals, and stops it with SIGTERM and restarts it.
+// Prevents: I/O errors or lost/torn writes surfacing to the NBD client when iSCSI
+// connections drop and the agent has to fail over, reconnect and queue I/O meanwhile.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../src/lib/logger.js';
+import { createLogger, silentLogger } from '../src/lib/logger.js';
 import { parseHostConfig } from '../src/host/config.js';
 import { runHostAgent, type RunningHostAgent } from '../src/host/run-agent.js';
 import { freePort } from './support/ports.js';
@@ -25,6 +28,45 @@ let arrayDir: string;
 let portals: string[];
 let arr: RunningArray | undefined;
 let host: RunningHostAgent | undefined;
+const proxies: CutProxy[] = [];
+
+/** A loopback TCP proxy whose connections can be cut (both sides reset) at will. */
+class CutProxy {
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private server: Server | undefined;
+  port = 0;
+  constructor(private readonly target: number) {}
+  async start(): Promise<void> {
+    this.server = createServer((a) => {
+      const b = connect(this.target, '127.0.0.1');
+      const pair: [Socket, Socket] = [a, b];
+      this.pairs.add(pair);
+      const drop = () => {
+        this.pairs.delete(pair);
+        a.destroy();
+        b.destroy();
+      };
+      a.on('error', drop).on('close', drop);
+      b.on('error', drop).on('close', drop);
+      a.pipe(b);
+      b.pipe(a);
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+  cut(): number {
+    const n = this.pairs.size;
+    for (const [a, b] of [...this.pairs]) {
+      a.resetAndDestroy();
+      b.resetAndDestroy();
+    }
+    return n;
+  }
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
 
 async function startTheArray(): Promise<RunningArray> {
   return startArray({ dataDir: arrayDir, keepDataDir: true, extraArgs: portals.flatMap((p) => ['--portal', p]) });
@@ -36,18 +78,26 @@ before(async () => {
   arrayDir = join(dir, 'array');
   portals = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
   arr = await startTheArray();
+  for (const p of portals) {
+    const px = new CutProxy(Number(p.split(':')[1]));
+    await px.start();
+    proxies.push(px);
+  }
   const cfg = parseHostConfig({
-    arrays: [{ name: 'a1', portals, initiatorName: 'iqn.2026-11.test:soak-host' }],
+    arrays: [{ name: 'a1', portals: proxies.map((p) => `127.0.0.1:${p.port}`), initiatorName: 'iqn.2026-11.test:soak-host' }],
     nbd: { tcp: '127.0.0.1:0', unix: join(dir, 'nbd.sock') },
     multipath: { selector: 'round-robin', checkerIntervalMs: 500, noPathRetryMs: 60_000, explicitFailover: false },
     api: '127.0.0.1:0',
     dataDir: join(dir, 'host'),
   });
-  host = await runHostAgent(cfg, { logger: silentLogger(), retryIntervalMs: 1000 });
+  // TANDEM_SOAK_LOG=/path/file keeps the agent's log (debug level) for post-mortems.
+  const logger = process.env.TANDEM_SOAK_LOG ? createLogger({ level: 'debug', destination: process.env.TANDEM_SOAK_LOG }) : silentLogger();
+  host = await runHostAgent(cfg, { logger, retryIntervalMs: 1000 });
 });
 
 after(async () => {
   await host?.stop();
+  await Promise.all(proxies.map((p) => p.stop()));
   await arr?.stop('SIGKILL');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -73,25 +123,40 @@ test('the agent found one device with a path through each portal', { skip: !tool
   assert.equal(devs.length, 1);
   assert.equal(devs[0]!.name, 'tandem0');
   assert.match(devs[0]!.exports[1]!, /^(naa|serial)\./);
-  assert.deepEqual(devs[0]!.paths.map((p) => p.portal).sort(), [...portals].sort());
+  assert.deepEqual(devs[0]!.paths.map((p) => p.portal).sort(), proxies.map((p) => `127.0.0.1:${p.port}`).sort());
 });
 
-test(`fio verify=crc32c through NBD for ${SOAK_S} s while the array is killed and restarted: zero errors`, { skip: !tools, timeout: (SOAK_S + 120) * 1000 }, async () => {
+test(`fio verify=crc32c through NBD for ${SOAK_S} s while paths are cut and the array is killed and restarted: zero errors`, { skip: !tools, timeout: (SOAK_S + 120) * 1000 }, async () => {
   const uri = `nbd://127.0.0.1:${host!.agent.nbd.tcpAddress!.port}/tandem0`;
   const fio = runFio(['--name=soak', '--ioengine=nbd', `--uri=${uri}`, '--rw=randrw', '--bs=4k', '--iodepth=16', '--size=64m',
     '--time_based', `--runtime=${SOAK_S}`, '--verify=crc32c', '--do_verify=1', '--verify_backlog=512', '--verify_fatal=1', '--output-format=json']);
   const cuts: string[] = [];
   const t0 = Date.now();
+  const at = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  const events: Array<() => Promise<string>> = [
+    async () => `cut path A (${proxies[0]!.cut()} conns) at ${at()}`,
+    async () => `cut both paths (${proxies[0]!.cut() + proxies[1]!.cut()} conns) at ${at()}`,
+    async () => {
+      await arr!.stop('SIGKILL');
+      const s = `SIGKILL array at ${at()}`;
+      arr = await startTheArray();
+      return `${s}, back at ${at()}`;
+    },
+    async () => `cut path B (${proxies[1]!.cut()} conns) at ${at()}`,
+    async () => {
+      await arr!.stop('SIGTERM');
+      const s = `SIGTERM array at ${at()}`;
+      arr = await startTheArray();
+      return `${s}, back at ${at()}`;
+    },
+  ];
   let i = 0;
-  while (Date.now() - t0 < (SOAK_S - 6) * 1000) {
-    await new Promise((r) => setTimeout(r, 4000));
-    const signal = i++ % 2 === 0 ? 'SIGKILL' : 'SIGTERM';
-    await arr!.stop(signal);
-    cuts.push(`${signal} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    arr = await startTheArray();
+  while (Date.now() - t0 < (SOAK_S - 5) * 1000) {
+    await new Promise((r) => setTimeout(r, 3000));
+    cuts.push(await events[i++ % events.length]!());
   }
   const r = await fio;
-  assert.ok(cuts.length >= 2, `the array was cut ${cuts.length} times`);
+  assert.ok(cuts.length >= 3, `the array was cut ${cuts.length} times`);
   assert.equal(r.code, 0, `fio failed after cuts [${cuts.join(', ')}]:\n${r.stderr}\n${r.stdout.slice(0, 2000)}`);
   const job = (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: Array<{ error: number; read: { io_bytes: number }; write: { io_bytes: number } }> }).jobs[0]!;
   assert.equal(job.error, 0);

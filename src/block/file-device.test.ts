@@ -155,3 +155,52 @@ describe('FileDevice', () => {
     assert.equal((await stat(path)).size, MiB / 2);
   });
 });
+
+function syncFactory(syncIo: boolean) {
+  return async (sizeBytes: number, blockSize: 512 | 4096) => {
+    const path = nextPath();
+    const dev = await FileDevice.create(path, { sizeBytes, blockSize, native: withAddon, syncIo });
+    return { dev, cleanup: () => rm(path, { force: true }) };
+  };
+}
+blockDeviceConformance('FileDevice (synchronous pread/pwrite)', syncFactory(true), { exactAllocation: withAddon.native, numRuns: 15 });
+
+describe('FileDevice I/O mode', () => {
+  it('uses synchronous I/O on tmpfs and the thread pool elsewhere (unless told)', async (t) => {
+    const onDisk = await FileDevice.create(nextPath(), { sizeBytes: MiB, blockSize: 4096, native: withAddon });
+    const st = await (await import('node:fs/promises')).statfs(dir);
+    assert.equal(onDisk.syncIo, st.type === 0x01021994);
+    await onDisk.close();
+    const forced = await FileDevice.create(nextPath(), { sizeBytes: MiB, blockSize: 4096, native: withAddon, syncIo: false });
+    assert.equal(forced.syncIo, false);
+    await forced.close();
+    let shm: string;
+    try {
+      shm = mkdtempSync('/dev/shm/tandem-block-');
+    } catch {
+      t.skip('no /dev/shm');
+      return;
+    }
+    try {
+      const dev = await FileDevice.create(join(shm, 'v.img'), { sizeBytes: MiB, blockSize: 4096, native: withAddon });
+      assert.equal(dev.syncIo, true);
+      await dev.write(8192, Buffer.alloc(8192, 9));
+      assert.ok((await dev.read(8192, 8192)).equals(Buffer.alloc(8192, 9)));
+      await dev.close();
+      await assert.rejects(dev.read(0, 4096), /closed/);
+      await assert.rejects(dev.write(0, Buffer.alloc(4096)), /closed/);
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
+  });
+
+  it('small reads are distinct views that later reads never overwrite', async () => {
+    const dev = await FileDevice.create(nextPath(), { sizeBytes: MiB, blockSize: 512, native: withAddon, syncIo: true });
+    await dev.write(0, Buffer.alloc(512, 1));
+    await dev.write(512, Buffer.alloc(512, 2));
+    const reads: Buffer[] = [];
+    for (let i = 0; i < 1200; i++) reads.push(await dev.read((i % 2) * 512, 512)); // > one slab
+    reads.forEach((b, i) => assert.ok(b.equals(Buffer.alloc(512, (i % 2) + 1)), `read ${i}`));
+    await dev.close();
+  });
+});

@@ -20,6 +20,15 @@
  *    and the space stays set aside; allocation is reported fully mapped.
  *  - close() waits for in-flight requests before closing the fd, so a queued pwrite can
  *    never land in another file that reused the descriptor number.
+ *  - Memory-backed files (tmpfs/ramfs, found with statfs at open): pread/pwrite are a
+ *    memcpy that never waits for a disk, so they run synchronously on the calling thread
+ *    (readSync/writeSync) instead of through the libuv thread pool, whose hand-off (queue,
+ *    futex wake, completion wake-up of the event loop) costs more than the copy itself.
+ *    write() still resolves only after pwrite returned; FUA and flush still fdatasync.
+ *    Files on real disks always use the thread pool: a page-cache miss must not stall
+ *    the event loop. `syncIo` in the options overrides the detection (tests).
+ *  - Small reads are carved from a per-device slab (like Buffer's own pool) instead of one
+ *    ArrayBuffer each, which keeps external-memory churn (and so GC) down.
  * Errors from the kernel (EIO, ENOSPC…) reject with Node's ErrnoException (`code`).
  */
 import * as fs from 'node:fs';
@@ -35,7 +44,17 @@ export interface FileDeviceOptions {
   native?: FsNative;
   /** Sparse (default) or thick: space reserved up front with fallocate. Give the same on open. */
   thin?: boolean;
+  /** Synchronous pread/pwrite (default: only when the file is on tmpfs/ramfs). */
+  syncIo?: boolean;
 }
+
+/** statfs f_type of file systems whose data lives in RAM (linux/magic.h). */
+const MEMORY_FS_TYPES: ReadonlySet<number> = new Set([0x01021994 /* TMPFS_MAGIC */, 0x858458f6 /* RAMFS_MAGIC */]);
+/** Largest request done synchronously on a memory-backed file (bigger ones use the pool). */
+const SYNC_IO_MAX = 1024 * 1024;
+/** Reads up to this size come from the slab; the slab is replaced when used up. */
+const SLAB_READ_MAX = 16 * 1024;
+const SLAB_SIZE = 256 * 1024;
 
 const ZERO_CHUNK = 1024 * 1024;
 const noop = (): void => {};
@@ -65,6 +84,15 @@ function closeFd(fd: number): Promise<void> {
   return new Promise((res, rej) => fs.close(fd, (err) => (err ? rej(err) : res())));
 }
 
+async function onMemoryFs(path: string): Promise<boolean> {
+  try {
+    const st = await fs.promises.statfs(path);
+    return MEMORY_FS_TYPES.has(Number(st.type));
+  } catch {
+    return false;
+  }
+}
+
 function checkBlockSize(blockSize: number): asserts blockSize is FileBlockSize {
   if (blockSize !== 512 && blockSize !== 4096) throw new RangeError(`block size must be 512 or 4096, got ${blockSize}`);
 }
@@ -91,6 +119,8 @@ export class FileDevice implements BlockDevice {
   private syncInFlight: Promise<void> | undefined;
   private syncQueued: Promise<void> | undefined;
   private syncFailure: Error | undefined;
+  private slab: Buffer = Buffer.alloc(0);
+  private slabUsed = 0;
 
   private constructor(
     readonly path: string,
@@ -99,6 +129,8 @@ export class FileDevice implements BlockDevice {
     sizeBytes: number,
     private readonly native: FsNative,
     readonly thin: boolean,
+    /** pread/pwrite on the calling thread (memory-backed file), see the file comment. */
+    readonly syncIo: boolean,
   ) {
     this._size = sizeBytes;
   }
@@ -122,7 +154,8 @@ export class FileDevice implements BlockDevice {
       await fs.promises.unlink(path).catch(noop);
       throw err;
     }
-    return new FileDevice(path, fd, opts.blockSize, opts.sizeBytes, native, opts.thin ?? true);
+    const syncIo = opts.syncIo ?? (await onMemoryFs(path));
+    return new FileDevice(path, fd, opts.blockSize, opts.sizeBytes, native, opts.thin ?? true, syncIo);
   }
 
   /** Opens an existing file; the capacity is the file's size (a multiple of blockSize). */
@@ -136,7 +169,8 @@ export class FileDevice implements BlockDevice {
       if (st.size % opts.blockSize !== 0) {
         throw new RangeError(`${path} is ${st.size} bytes, not a multiple of the ${opts.blockSize}-byte block size`);
       }
-      return new FileDevice(path, fd, opts.blockSize, st.size, native, opts.thin ?? true);
+      const syncIo = opts.syncIo ?? (await onMemoryFs(path));
+      return new FileDevice(path, fd, opts.blockSize, st.size, native, opts.thin ?? true, syncIo);
     } catch (err) {
       await closeFd(fd).catch(noop);
       throw err;
@@ -179,11 +213,37 @@ export class FileDevice implements BlockDevice {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /** A buffer for a read result: small ones are views of a shared slab (never reused). */
+  private allocRead(length: number): Buffer {
+    if (length > SLAB_READ_MAX) return Buffer.allocUnsafe(length);
+    if (this.slabUsed + length > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const b = this.slab.subarray(this.slabUsed, this.slabUsed + length);
+    this.slabUsed += length;
+    return b;
+  }
+
   async read(offset: number, length: number): Promise<Buffer> {
     this.check(offset, length);
     if (length === 0) return Buffer.alloc(0);
+    if (this.syncIo && length <= SYNC_IO_MAX) {
+      if (this.closing) throw new Error(`block device ${this.path} is closed`);
+      const buf = this.allocRead(length);
+      let done = 0;
+      while (done < length) {
+        const n = fs.readSync(this.fd, buf, done, length - done, offset + done);
+        if (n === 0) {
+          buf.fill(0, done);
+          break;
+        }
+        done += n;
+      }
+      return buf;
+    }
     return this.track(async () => {
-      const buf = Buffer.allocUnsafe(length);
+      const buf = this.allocRead(length);
       let done = 0;
       while (done < length) {
         const n = await pread(this.fd, buf, done, length - done, offset + done);
@@ -201,7 +261,11 @@ export class FileDevice implements BlockDevice {
   async write(offset: number, data: Buffer, opts?: { fua?: boolean }): Promise<void> {
     this.check(offset, data.length);
     if (this.syncFailure) throw this.syncFailure;
-    if (data.length > 0) await this.track(() => this.writeAll(offset, data));
+    if (this.syncIo && data.length <= SYNC_IO_MAX) {
+      if (this.closing) throw new Error(`block device ${this.path} is closed`);
+      let done = 0;
+      while (done < data.length) done += fs.writeSync(this.fd, data, done, data.length - done, offset + done);
+    } else if (data.length > 0) await this.track(() => this.writeAll(offset, data));
     if (opts?.fua) await this.requestSync();
   }
 

@@ -79,9 +79,9 @@ export type NonOwnerIoDecision =
   | { readonly kind: 'reject'; readonly reason: SenseReason }
   | { readonly kind: 'good' };
 
-const FORWARD = { kind: 'forward' } as const;
-const TRESPASS = { kind: 'trespass' } as const;
-const GOOD_DECISION = { kind: 'good' } as const;
+const FORWARD = Object.freeze({ kind: 'forward' } as const);
+const TRESPASS = Object.freeze({ kind: 'trespass' } as const);
+const GOOD_DECISION = Object.freeze({ kind: 'good' } as const);
 const reject = (reason: SenseReason): NonOwnerIoDecision => ({ kind: 'reject', reason });
 
 /**

@@ -1,15 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSharedStores } from './test-store.js';
+import { openSharedStores } from './store-fixture.js';
 import { ControllerLease } from './lease.js';
 import { ManualClock } from '../lib/clock.js';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { applyMoves } from './ownership-persist.js';
+import { failback, modelFromRecords, takeOverAll } from './ownership.js';
 
 test('volume_ownership: insert, CAS trespass bumps epoch, stale epoch refused, cascade on volume delete', () => {
   const sh = openSharedStores(1);
   try {
     const s = sh.stores[0]!;
     const v1 = sh.addVolume('v1');
+    assert.deepEqual(s.ownership.missing(), [v1]);
     const rec = s.ownership.insert({ volumeId: v1, preferredOwner: 'A', autoTrespass: true }, 10);
+    assert.deepEqual(s.ownership.missing(), []);
     assert.deepEqual(rec, { volumeId: v1, preferredOwner: 'A', currentOwner: 'A', epoch: 1, autoTrespass: true, updatedAt: 10 });
     const t = s.ownership.compareAndSetOwner(v1, 'B', 1, 20);
     assert.ok(t.ok && t.record.currentOwner === 'B' && t.record.epoch === 2 && t.record.preferredOwner === 'A');
@@ -79,6 +86,56 @@ test('takeOverAll is one transaction and refuses a fenced caller (lease guard)',
     clock.advance(10_000);
     const late = sa!.ownership.takeOverAll('A', 'B', clock.now(), { controller: 'A', leaseEpoch: la.epoch! });
     assert.deepEqual(late, { ok: false, reason: 'fenced' });
+  } finally {
+    sh.close();
+  }
+});
+
+test('applyMoves persists a pure failback all-or-nothing; a stale epoch rolls every move back', () => {
+  const sh = openSharedStores(2);
+  try {
+    const [sa, sb] = sh.stores;
+    const ids = ['v1', 'v2', 'v3'].map((n) => sh.addVolume(n));
+    for (const id of ids) sa!.ownership.insert({ volumeId: id, preferredOwner: 'A' }, 0);
+    const m0 = modelFromRecords(['A', 'B'], sa!.ownership.list());
+    const t = takeOverAll(m0, 'A', 'B');
+    assert.ok(t.ok);
+    const w = applyMoves(sa!, t.moves, 1);
+    assert.ok(w.ok && w.records.length === 3 && w.records.every((r) => r.currentOwner === 'B' && r.epoch === 2));
+    // failback computed from a model, but another process trespassed v2 meanwhile
+    const fb = failback(modelFromRecords(['A', 'B'], sb!.ownership.list()), 'A');
+    assert.ok(fb.ok && fb.moves.length === 3);
+    assert.ok(sb!.ownership.compareAndSetOwner(ids[1]!, 'A', 2, 2).ok);
+    const res = applyMoves(sa!, fb.moves, 3);
+    assert.ok(!res.ok && res.reason === 'stale-epoch' && res.move.volumeId === ids[1]);
+    assert.deepEqual(sa!.ownership.list().map((r) => [r.currentOwner, r.epoch]), [['B', 2], ['A', 3], ['B', 2]], 'v1 rolled back');
+  } finally {
+    sh.close();
+  }
+});
+
+test('two real processes race to take over 100 volumes from the same epoch: each volume has exactly one winner', async (t) => {
+  const sh = openSharedStores(1);
+  try {
+    const s = sh.stores[0]!;
+    const ids = Array.from({ length: 100 }, (_, i) => sh.addVolume(`r${i}`));
+    s.transaction(() => { for (const id of ids) s.ownership.insert({ volumeId: id, preferredOwner: 'C' }, 0); });
+    const child = fileURLToPath(new URL('./ownership-race-child.js', import.meta.url));
+    const procs = ['A', 'B'].map((n) => fork(child, [sh.dir, n], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    await Promise.all(procs.map((p) => once(p, 'message')));
+    const results = procs.map((p) => once(p, 'message').then(([m]: unknown[]) => (m as { won: string[] }).won));
+    // start together, walking the list from opposite ends, so that they collide in the middle
+    const at = Date.now() + 50;
+    procs.forEach((p, i) => p.send({ ids, reverse: i === 1, at }));
+    const [wonA, wonB] = await Promise.all(results);
+    await Promise.all(procs.map((p) => (p.exitCode === null ? once(p, 'exit') : undefined)));
+    t.diagnostic(`race: A won ${wonA!.length}, B won ${wonB!.length}`);
+    assert.equal(wonA!.length + wonB!.length, 100, 'every volume taken exactly once');
+    assert.equal(new Set([...wonA!, ...wonB!]).size, 100, 'no volume taken by both');
+    for (const r of s.ownership.list()) {
+      assert.equal(r.epoch, 2);
+      assert.equal(r.currentOwner, wonA!.includes(r.volumeId) ? 'A' : 'B');
+    }
   } finally {
     sh.close();
   }

@@ -220,3 +220,15 @@ export function aluaStateFor(volume: VolumeOwnership, tpgController: string, hea
   if (!ownerServing || ctx.peerLinkUp === false) return 'standby';
   return policy.nonOwnerState ?? 'active-non-optimized';
 }
+
+/** Builds the model from persisted rows (OwnershipRepo.list()); transitioning starts false. */
+export function modelFromRecords(
+  controllers: readonly string[],
+  records: ReadonlyArray<Pick<VolumeOwnership, 'volumeId' | 'preferredOwner' | 'currentOwner' | 'epoch' | 'autoTrespass'>>,
+): OwnershipModel {
+  const volumes: Record<string, VolumeOwnership> = {};
+  for (const r of records) {
+    volumes[r.volumeId] = { volumeId: r.volumeId, preferredOwner: r.preferredOwner, currentOwner: r.currentOwner, epoch: r.epoch, transitioning: false, autoTrespass: r.autoTrespass };
+  }
+  return { controllers: [...controllers], volumes };
+}

@@ -197,3 +197,32 @@ test('a restarted peer (new incarnation) replaces the old connection and is anno
     await close();
   }
 });
+
+test('both sides listen and dial at once: they settle on one connection, each side up exactly once', async () => {
+  const freePort = async (): Promise<number> => {
+    const s = net.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  };
+  const [pa, pb] = [await freePort(), await freePort()];
+  const a = new PeerLink({ self: 'A', peer: 'B', secret: 's', listen: { host: '127.0.0.1', port: pa }, connect: { host: '127.0.0.1', port: pb }, ...fast });
+  const b = new PeerLink({ self: 'B', peer: 'A', secret: 's', listen: { host: '127.0.0.1', port: pb }, connect: { host: '127.0.0.1', port: pa }, ...fast });
+  let upsA = 0, upsB = 0, downs = 0;
+  a.on('up', () => upsA++); b.on('up', () => upsB++);
+  a.on('down', () => downs++); b.on('down', () => downs++);
+  try {
+    await Promise.all([a.start(), b.start()]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(a.isUp && b.isUp);
+    assert.equal(upsA, 1);
+    assert.equal(upsB, 1);
+    assert.equal(downs, 0);
+    b.setRequestHandler((req) => ({ body: req.body }));
+    assert.deepEqual(await a.request('pr-update', 1), { ok: true, body: 1 });
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

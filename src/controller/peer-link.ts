@@ -311,9 +311,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     c.up = true;
     const old = this.active;
     if (old) {
-      // Two live connections: a restarted peer (new incarnation) wins; otherwise the
-      // one dialled by the lower-named controller, so both sides keep the same one.
-      const keepNew = old.hello?.incarnation !== c.hello!.incarnation || c.outbound === (this.self < this.peer);
+      // Two live connections: a restarted peer (new incarnation) wins; a redial in the
+      // same direction wins (the dialler gave up on the old one); for simultaneous dials
+      // both ways, the one dialled by the lower-named controller, so both sides agree.
+      const keepNew = old.hello?.incarnation !== c.hello!.incarnation || c.outbound === old.outbound
+        || c.outbound === (this.self < this.peer);
       const loser = keepNew ? old : c;
       if (keepNew) this.active = c;
       this.dropQuietly(loser);

@@ -12,7 +12,13 @@ import { RawNbdClient, goData } from './nbd/test-client.js';
 import { Opt, Rep } from './nbd/constants.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'host-agent-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const agents: HostAgent[] = [];
+// A failed assertion must not leave an NBD listener open (the run would never end).
+after(async () => {
+  RawNbdClient.closeAll();
+  await Promise.all(agents.map((a) => a.stop()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function config(name: string, portals = ['127.0.0.1:3261', '127.0.0.1:3262']): HostConfig {
   return parseHostConfig({ arrays: [{ name: 'a1', portals, initiatorName: 'iqn.2026-11.test:h' }], nbd: { tcp: '127.0.0.1:0' }, dataDir: join(dir, name) });
@@ -23,6 +29,7 @@ function setup(name: string, luns: Record<string, number[]>, retryMs = 0) {
   for (const [p, l] of Object.entries(luns)) ini.luns.set(p, l);
   const mp = new FakeMultipath();
   const agent = new HostAgent(config(name), { initiator: ini, multipath: mp, logger: silentLogger() }, retryMs);
+  agents.push(agent);
   return { ini, mp, agent };
 }
 

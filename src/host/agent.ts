@@ -101,6 +101,11 @@ export class HostAgent {
           ref = new SessionRef(session, portal, t.tpgt, t.targetName);
           this.sessions.set(key, ref);
         }
+        // A session that is reconnecting would hold the whole rescan for its command timeout.
+        if (ref.session.state !== 'up') {
+          result.errors.push(`${arr.name} ${portal}: session to ${t.targetName} is ${ref.session.state}; its LUNs are rescanned once it is up`);
+          continue;
+        }
         let luns: number[];
         try {
           luns = await this.deps.initiator.reportLuns(ref.session);

@@ -11,6 +11,14 @@ import type { PrStateJson } from './pr/pr-state.js';
 import type { SenseReason } from './sense.js';
 import type { ItNexus } from './types.js';
 
+/** One target port group as REPORT TARGET PORT GROUPS describes it (same shape as access-router.ts TargetPortGroupInfo). */
+export interface PortGroupView {
+  id: number;
+  state: AluaStateName;
+  preferred: boolean;
+  relativePortIds: number[];
+}
+
 export interface CoreLu extends LogicalUnitView {
   readonly mode: ModeState;
   readonly prState: PrStateJson;
@@ -21,6 +29,8 @@ export interface CoreLu extends LogicalUnitView {
   /** Remove and return the oldest unit attention pending for this nexus. */
   takeUnitAttention(nexusId: string): SenseReason | undefined;
   queueUnitAttention(reason: SenseReason, exceptNexusId?: string): void;
+  /** Queue an LU-wide unit attention here AND hand it to the broadcast hook (the peer controller's nexuses). */
+  raiseUnitAttention(reason: SenseReason, exceptNexusId?: string): void;
   /** Serialise PERSISTENT RESERVE OUT processing. */
   prExclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Persist (before acknowledging) and apply a PR OUT result; false when persisting failed. */
@@ -34,6 +44,12 @@ export interface CoreTarget extends TargetView {
   serviceActionsOf(opcode: number): number[] | undefined;
   /** Abort the tasks of the nexuses these PR registrations name (PREEMPT AND ABORT). */
   abortForPreempt(lu: CoreLu, regs: ReadonlyArray<{ initiatorPort: string; targetPort: string }>, issuer: ItNexus): Promise<void>;
+  /** INQUIRY TPGS 11b (implicit and explicit ALUA) when true — a multi-controller array with an AccessRouter. */
+  readonly explicitAlua: boolean;
+  /** Every target port group with the LU's access state through it (REPORT TARGET PORT GROUPS). */
+  portGroups(lu: CoreLu, nexus?: ItNexus): PortGroupView[];
+  /** SET TARGET PORT GROUPS: undefined when done, else the sense reason to report. */
+  setPortGroups(lu: CoreLu, nexus: ItNexus, requests: Array<{ tpgId: number; state: AluaStateName }>): Promise<SenseReason | undefined>;
 }
 
 export interface CoreContext extends CommandContext<CoreLu> {

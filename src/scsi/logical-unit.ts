@@ -9,6 +9,16 @@
  * that made them completes; on a power-on start pass `prStateAfterPowerLoss(saved)` as
  * `initial` (only APTPL state survives a power loss, SPC-4 §5.9.4), on a failover pass
  * the mirrored state as it is.
+ *
+ * Dual-controller hooks (notes/ha-runtime-contract.md): every unit attention the core
+ * establishes for the whole LU (capacity/mode parameters changed, reservations or
+ * registrations preempted/released, LUN reset, ALUA change) goes through
+ * raiseUnitAttention(), which queues it for the local nexuses and hands it to
+ * `onUnitAttentionBroadcast` so the runtime can queue it on the peer controller with
+ * queueUnitAttention() — which never calls the hook (no echo). PR-caused conditions name
+ * the registrants they are for (`only`); the peer passes `only` back to
+ * queueUnitAttention() to reach just those nexuses (SPC-4 §5.9.11 sends them to the
+ * affected registrants only).
  */
 import type { BlockDevice } from '../block/block-device.js';
 import type { AluaStateName, LuIdentity } from './command-context.js';
@@ -21,11 +31,26 @@ import { ModeState } from './spc/mode-state.js';
 import type { ItNexus } from './types.js';
 import { UnitAttentionQueues } from './unit-attention.js';
 
+/** The I_T nexuses (initiator port + target port) a unit attention is for. */
+export type UaTargets = ReadonlyArray<{ initiatorPort: string; targetPort: string }>;
+
 export interface LogicalUnitOptions {
   identity: LuIdentity;
   device: BlockDevice;
   writeProtected?: boolean;
+  /** `persist` is awaited before a PR OUT is acknowledged (the HA runtime mirrors to the peer there). */
   pr?: { initial?: PrStateJson; persist: (s: PrStateJson) => Promise<void> };
+  /**
+   * Called for every LU-wide unit attention the core queues (not for queueUnitAttention() calls
+   * from outside). `only` is set for PR conditions meant for some registrants only.
+   */
+  onUnitAttentionBroadcast?: (reason: SenseReason, exceptNexusId?: string, only?: UaTargets) => void;
+  /**
+   * PREEMPT AND ABORT aborted the tasks of these I_T nexus ids ("initiatorPort|targetPort",
+   * built from the preempted registrations) here; the runtime asks the peer to do the same
+   * (ScsiTarget.abortTasksOf). Awaited before the PR OUT completes.
+   */
+  onTasksAborted?: (nexusIds: string[]) => void | Promise<void>;
 }
 
 interface KnownNexus {
@@ -46,6 +71,8 @@ export class LogicalUnit implements CoreLu {
   private readonly persist: (s: PrStateJson) => Promise<void>;
   private prChain: Promise<unknown> = Promise.resolve();
   private readonly alua = new Map<number, AluaStateName>();
+  private readonly broadcast?: (reason: SenseReason, exceptNexusId?: string, only?: UaTargets) => void;
+  readonly onTasksAborted?: (nexusIds: string[]) => void | Promise<void>;
 
   constructor(opts: LogicalUnitOptions) {
     this.identity = opts.identity;
@@ -53,6 +80,8 @@ export class LogicalUnit implements CoreLu {
     this.operatorWriteProtect = opts.writeProtected ?? false;
     this.pr = opts.pr?.initial ? clonePrState(opts.pr.initial) : emptyPrState();
     this.persist = opts.pr?.persist ?? (async () => {});
+    this.broadcast = opts.onUnitAttentionBroadcast;
+    this.onTasksAborted = opts.onTasksAborted;
   }
 
   get blockSize(): number {
@@ -78,7 +107,7 @@ export class LogicalUnit implements CoreLu {
 
   /** SBC-4 §4.6: after a capacity change, CAPACITY DATA HAS CHANGED to every I_T nexus. */
   capacityChanged(): void {
-    this.queueUnitAttention('UaCapacityDataChanged');
+    this.raiseUnitAttention('UaCapacityDataChanged');
   }
 
   // ---- I_T nexuses and unit attentions ----
@@ -98,8 +127,28 @@ export class LogicalUnit implements CoreLu {
     return [...this.nexuses.keys()];
   }
 
-  queueUnitAttention(reason: SenseReason, exceptNexusId?: string): void {
-    for (const id of this.nexuses.keys()) if (id !== exceptNexusId) this.ua.queue(id, reason);
+  /** Queue for the local nexuses only (every one, or those `only` names); never calls the broadcast hook. */
+  queueUnitAttention(reason: SenseReason, exceptNexusId?: string, only?: UaTargets): void {
+    for (const [id, n] of this.nexuses) {
+      if (id === exceptNexusId) continue;
+      if (only && !only.some((t) => regMatches(t, n))) continue;
+      this.ua.queue(id, reason);
+    }
+  }
+
+  /** Queue an LU-wide condition for the local nexuses and broadcast it to the peer controller. */
+  raiseUnitAttention(reason: SenseReason, exceptNexusId?: string, only?: UaTargets): void {
+    this.queueUnitAttention(reason, exceptNexusId, only);
+    this.callBroadcast(reason, exceptNexusId, only);
+  }
+
+  private callBroadcast(reason: SenseReason, exceptNexusId?: string, only?: UaTargets): void {
+    if (!this.broadcast) return;
+    try {
+      this.broadcast(reason, exceptNexusId, only);
+    } catch {
+      // The runtime's hook must not fail the SCSI command that raised the condition.
+    }
   }
 
   queueUnitAttentionFor(nexusId: string, reason: SenseReason): void {
@@ -142,9 +191,14 @@ export class LogicalUnit implements CoreLu {
     return clonePrState(this.pr);
   }
 
-  /** Replace the PR state (a peer's mirror update); no unit attentions are raised. */
+  /** Replace the PR state (a peer's mirror update); no unit attentions are raised, nothing is persisted. */
   importPrState(s: PrStateJson): void {
     this.pr = clonePrState(s);
+  }
+
+  /** The HA contract's name for importPrState: apply the owner's PR state on the peer. */
+  applyPrState(s: PrStateJson): void {
+    this.importPrState(s);
   }
 
   prExclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -160,9 +214,14 @@ export class LogicalUnit implements CoreLu {
       return false;
     }
     this.pr = result.state;
+    const byReason = new Map<SenseReason, Array<{ initiatorPort: string; targetPort: string }>>();
     for (const u of result.uas) {
       for (const [id, n] of this.nexuses) if (regMatches(u, n)) this.ua.queue(id, u.reason);
+      let list = byReason.get(u.reason);
+      if (!list) byReason.set(u.reason, (list = []));
+      list.push({ initiatorPort: u.initiatorPort, targetPort: u.targetPort });
     }
+    for (const [reason, only] of byReason) this.callBroadcast(reason, undefined, only);
     return true;
   }
 
@@ -180,6 +239,15 @@ export class LogicalUnit implements CoreLu {
   setAluaState(targetPortGroupId: number, state: AluaStateName): void {
     if (this.aluaState(targetPortGroupId) === state) return;
     this.alua.set(targetPortGroupId, state);
-    this.queueUnitAttention('UaAsymmetricAccessStateChanged');
+    this.aluaStateChanged();
+  }
+
+  /**
+   * The access state changed (an AccessRouter's state moved): ASYMMETRIC ACCESS STATE
+   * CHANGED (2Ah/06h) for every local nexus except `exceptNexusId` (the SET TARGET PORT
+   * GROUPS issuer, SPC-4 §5.16.2.6), broadcast to the peer.
+   */
+  aluaStateChanged(exceptNexusId?: string): void {
+    this.raiseUnitAttention('UaAsymmetricAccessStateChanged', exceptNexusId);
   }
 }

@@ -25,7 +25,9 @@ export class RangeLock implements LuLock {
   private waiting: Waiter[] = [];
 
   async withRange<T>(lba: number, blocks: number, fn: () => Promise<T>): Promise<T> {
-    const token = await this.acquire({ start: lba, end: lba + Math.max(1, blocks) });
+    const span: Span = { start: lba, end: lba + Math.max(1, blocks) };
+    // Fast path (the common case): nothing held or queued overlaps — take it without a hop.
+    const token = this.tryTake(span) ?? (await this.acquire(span));
     try {
       return await fn();
     } finally {
@@ -36,6 +38,14 @@ export class RangeLock implements LuLock {
   /** Number of holders plus waiters (for tests and diagnostics). */
   get activity(): number {
     return this.held.length + this.waiting.length;
+  }
+
+  private tryTake(span: Span): Span | undefined {
+    if (this.waiting.length !== 0) return undefined;
+    const held = this.held;
+    for (let i = 0; i < held.length; i++) if (overlaps(held[i]!, span)) return undefined;
+    held.push(span);
+    return span;
   }
 
   /** Resolves with the span object now in `held` (the token release() removes). */

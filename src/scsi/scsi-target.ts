@@ -1,8 +1,12 @@
 /**
  * The SCSI target device (SAM-5 §4.6): resolves LUNs per I_T nexus, runs every command
  * through the check order LIO uses — LUN lookup → unit attention → ALUA access state →
- * reservation conflict → CDB sanity → handler — tracks tasks in flight, and carries
- * out task management functions (SAM-5 §7).
+ * [AccessRouter.route(), dual-controller only] → reservation conflict → CDB sanity →
+ * handler — tracks tasks in flight, and carries out task management functions (SAM-5 §7).
+ * With an AccessRouter (access-router.ts) the ALUA state comes from the router, routable
+ * commands (alua/routing.ts) may be forwarded to the owning controller, rejected, answered
+ * GOOD, or run here after a trespass; the owner runs forwarded commands through
+ * executeForwarded() (reservation conflict → CDB sanity → handler).
  *
  * - Unmapped LUN (SPC-4 §6.6.2, SAM-5 §5.8.5): INQUIRY answers peripheral qualifier 011b /
  *   type 1Fh, REQUEST SENSE reports LOGICAL UNIT NOT SUPPORTED, REPORT LUNS works, and
@@ -21,18 +25,22 @@
  *   RESET OCCURRED (29h/00h).
  */
 import type { Logger } from '../lib/logger.js';
+import type { AccessRouter, RouteDecision } from './access-router.js';
 import { aluaCheck } from './alua/access-state.js';
-import type { LogicalUnitView } from './command-context.js';
-import type { CoreContext, CoreLu, CoreTarget } from './core-context.js';
+import { defaultPortGroups } from './alua/port-groups.js';
+import { isRoutable } from './alua/routing.js';
+import type { AluaStateName, LogicalUnitView } from './command-context.js';
+import type { CoreContext, CoreLu, CoreTarget, PortGroupView } from './core-context.js';
 import type { LogicalUnit } from './logical-unit.js';
 import { buildOpcodeTable, type OpcodeTable } from './opcode-table.js';
 import { prConflicts } from './pr/conflict.js';
 import type { PortInfo } from './pr/pr-out-logic.js';
 import { regMatches } from './pr/pr-state.js';
-import { checkCondition, type SenseReason } from './sense.js';
+import { checkCondition, GOOD, type SenseReason } from './sense.js';
 import { unmappedInquiry } from './spc/inquiry.js';
 import { reportLuns } from './spc/report-luns.js';
 import { requestSenseUnmapped } from './spc/request-sense.js';
+import { setTargetPortGroupsRow } from './spc/set-target-port-groups.js';
 import {
   Status,
   TmfFunction,
@@ -54,17 +62,49 @@ export interface ScsiTargetOptions {
   ports: Array<{ relativeTargetPortId: number; targetPortGroupId: number; name: string }>;
   logger?: Logger;
   onEvent?: (e: { type: string; detail: string }) => void;
-  /** Defaults to buildOpcodeTable() (SPC + PR + SBC rows). */
+  /** Defaults to buildOpcodeTable() (SPC + PR + SBC rows; + SET TARGET PORT GROUPS with a router). */
   table?: OpcodeTable;
+  /** Dual-controller access (ALUA state, routing, target port groups); absent ⇒ single controller. */
+  router?: AccessRouter;
+  /** PREEMPT AND ABORT aborted these nexuses' tasks on `lu` (besides the LU's own onTasksAborted hook). */
+  onTasksAborted?: (nexusIds: string[], lu: LogicalUnit) => void | Promise<void>;
 }
 
 interface Task {
   readonly nexus: ItNexus;
   readonly lu: LogicalUnit;
   readonly tag: number;
-  readonly controller: AbortController;
+  /** Created only when a handler reads ctx.signal (an AbortController per I/O is costly). */
+  controller: AbortController | undefined;
   aborted: boolean;
-  done: Promise<void>;
+  /** The handler has settled. `done` is made only when task management waits for it. */
+  settled: boolean;
+  done: Promise<void> | undefined;
+  finish: (() => void) | undefined;
+}
+
+/** The handler's context; `signal` is made on first use (see Task.controller). */
+class TaskContext implements CoreContext {
+  constructor(
+    readonly cmd: ScsiCommand,
+    readonly lu: LogicalUnit,
+    readonly target: CoreTarget,
+    private readonly task: Task,
+  ) {}
+
+  get signal(): AbortSignal {
+    const t = this.task;
+    if (!t.controller) {
+      t.controller = new AbortController();
+      if (t.aborted) t.controller.abort();
+    }
+    return t.controller.signal;
+  }
+}
+
+function settledPromise(t: Task): Promise<void> | undefined {
+  if (t.settled) return undefined;
+  return (t.done ??= new Promise<void>((r) => (t.finish = r)));
 }
 
 const CONFLICT: ScsiResponse = Object.freeze({ status: Status.ReservationConflict });
@@ -78,13 +118,17 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   private readonly onEvent?: (e: { type: string; detail: string }) => void;
   private readonly nexuses = new Map<string, ItNexus>();
   private readonly tasks = new Set<Task>();
+  private readonly router?: AccessRouter;
+  private readonly onTasksAborted?: (nexusIds: string[], lu: LogicalUnit) => void | Promise<void>;
 
   constructor(opts: ScsiTargetOptions) {
     this.access = opts.access;
     this.ports = opts.ports.map((p) => ({ ...p }));
     this.logger = opts.logger;
     this.onEvent = opts.onEvent;
-    this.table = opts.table ?? buildOpcodeTable();
+    this.router = opts.router;
+    this.onTasksAborted = opts.onTasksAborted;
+    this.table = opts.table ?? buildOpcodeTable(opts.router ? [setTargetPortGroupsRow] : []);
   }
 
   // ---- TargetView ----
@@ -135,8 +179,16 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     if (found.kind === 'unknown-opcode') return checkCondition('InvalidOpcode');
     if (found.kind === 'bad-service-action') return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: found.byte, bit: found.bit } });
     const e = found.entry;
-    const alua = aluaCheck(lu.aluaState(nexus.targetPortGroupId), e.aluaAllowed);
+    const router = this.router;
+    const alua = aluaCheck(router ? router.aluaState(lu, nexus) : lu.aluaState(nexus.targetPortGroupId), e.aluaAllowed);
     if (alua) return checkCondition(alua);
+    if (router && isRoutable(e)) {
+      const d = router.route(lu, cmd, e);
+      if (d.kind !== 'local') {
+        if (d.kind !== 'trespass') return this.routed(d, cmd, lu);
+        if (!(await this.trespassed(d.trespass))) return checkCondition('NotReadyAluaTransition');
+      }
+    }
     const holder = lu.spc2Holder;
     if (holder !== undefined && holder !== nexus.id && !e.allowedUnderSpc2Reserve) return CONFLICT;
     if (prConflicts(lu.prState, nexus, e.pr)) return CONFLICT;
@@ -145,6 +197,83 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     if (control & 0x04) return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: controlAt, bit: 2 } });
     if (control & 0x01) return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: controlAt, bit: 0 } });
     return this.run(cmd, lu, e.handler);
+  }
+
+  // ---- dual-controller (notes/ha-runtime-contract.md) ----
+
+  /**
+   * The owner's side of a command forwarded by the peer controller: the receiving
+   * controller did LUN lookup, unit attention and ALUA; here the reservation conflict and
+   * CONTROL byte checks, then the handler, tracked as a task (abortTasksOf, LUN RESET).
+   */
+  async executeForwarded(lu: LogicalUnit, cmd: ScsiCommand): Promise<ScsiResponse> {
+    const found = this.table.lookup(cmd.cdb);
+    if (found.kind === 'unknown-opcode') return checkCondition('InvalidOpcode');
+    if (found.kind === 'bad-service-action') return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: found.byte, bit: found.bit } });
+    const e = found.entry;
+    const nexus = cmd.nexus;
+    const holder = lu.spc2Holder;
+    if (holder !== undefined && holder !== nexus.id && !e.allowedUnderSpc2Reserve) return CONFLICT;
+    if (prConflicts(lu.prState, nexus, e.pr)) return CONFLICT;
+    const controlAt = e.opcode === 0x7f ? 1 : e.cdbLength - 1;
+    const control = cmd.cdb[controlAt] ?? 0;
+    if (control & 0x05) return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: controlAt, bit: control & 0x04 ? 2 : 0 } });
+    return this.run(cmd, lu, e.handler);
+  }
+
+  /**
+   * Abort the tasks on `lu` of these I_T nexuses ("initiatorPort|targetPort"; an initiator
+   * device name without ISID matches every port of it, as PR registrations do), or only
+   * the one with `tag`. Resolves when they have ended. The peer side of PREEMPT AND ABORT
+   * and of task management for forwarded commands.
+   */
+  async abortTasksOf(lu: LogicalUnit, nexusIds: readonly string[], tag?: number): Promise<void> {
+    const who = nexusIds.map((id) => {
+      const bar = id.indexOf('|');
+      return { id, initiatorPort: bar < 0 ? id : id.slice(0, bar), targetPort: bar < 0 ? '' : id.slice(bar + 1) };
+    });
+    const hit = (n: ItNexus): boolean => who.some((w) => w.id === n.id || regMatches(w, n));
+    await this.abort([...this.tasks].filter((t) => t.lu === lu && (tag === undefined || t.tag === tag) && hit(t.nexus)));
+  }
+
+  /** TPGS 11b in INQUIRY, SET TARGET PORT GROUPS supported: a router is present. */
+  get explicitAlua(): boolean {
+    return this.router !== undefined;
+  }
+
+  portGroups(lu: CoreLu, nexus?: ItNexus): PortGroupView[] {
+    if (this.router) return this.router.targetPortGroups(lu as LogicalUnit);
+    return defaultPortGroups(this.ports, lu, nexus);
+  }
+
+  async setPortGroups(lu: CoreLu, nexus: ItNexus, requests: Array<{ tpgId: number; state: AluaStateName }>): Promise<SenseReason | undefined> {
+    if (!this.router) return 'InvalidOpcode';
+    return this.router.setTargetPortGroups(lu as LogicalUnit, nexus, requests);
+  }
+
+  /** forward / reject / good decisions. A forward that fails (peer link lost) reports a transition, which hosts retry. */
+  private routed(d: Exclude<RouteDecision, { kind: 'local' } | { kind: 'trespass' }>, cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResponse> | ScsiResponse {
+    switch (d.kind) {
+      case 'forward':
+        return this.run(cmd, lu, () => d.forward(cmd).catch((err: unknown) => {
+          this.logger?.warn({ err, opcode: cmd.cdb[0] }, 'forwarding to the owner failed');
+          return checkCondition('NotReadyAluaTransition');
+        }));
+      case 'reject':
+        return checkCondition(d.reason);
+      case 'good':
+        return GOOD;
+    }
+  }
+
+  private async trespassed(trespass: () => Promise<void>): Promise<boolean> {
+    try {
+      await trespass();
+      return true;
+    } catch (err) {
+      this.logger?.warn({ err }, 'trespass before execution failed');
+      return false;
+    }
   }
 
   private unmapped(cmd: ScsiCommand): ScsiResponse {
@@ -161,10 +290,8 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   }
 
   private async run(cmd: ScsiCommand, lu: LogicalUnit, handler: (ctx: CoreContext) => Promise<ScsiResponse> | ScsiResponse): Promise<ScsiResponse> {
-    const controller = new AbortController();
-    const ctx: CoreContext = { cmd, lu, target: this, signal: controller.signal };
-    let finish!: () => void;
-    const task: Task = { nexus: cmd.nexus, lu, tag: cmd.tag, controller, aborted: false, done: new Promise<void>((r) => (finish = r)) };
+    const task: Task = { nexus: cmd.nexus, lu, tag: cmd.tag, controller: undefined, aborted: false, settled: false, done: undefined, finish: undefined };
+    const ctx = new TaskContext(cmd, lu, this, task);
     this.tasks.add(task);
     let resp: ScsiResponse;
     try {
@@ -174,7 +301,8 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
       resp = checkCondition('InternalTargetFailure');
     } finally {
       this.tasks.delete(task);
-      finish();
+      task.settled = true;
+      task.finish?.();
     }
     return task.aborted ? ABORTED : resp;
   }
@@ -222,6 +350,15 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   async abortForPreempt(lu: CoreLu, regs: ReadonlyArray<{ initiatorPort: string; targetPort: string }>, issuer: ItNexus): Promise<void> {
     const victims = [...this.tasks].filter((t) => t.lu === lu && t.nexus.id !== issuer.id && regs.some((r) => regMatches(r, t.nexus)));
     await this.abort(victims);
+    const ids = [...new Set(regs.map((r) => `${r.initiatorPort}|${r.targetPort}`))].filter((id) => id !== issuer.id);
+    const l = lu as LogicalUnit;
+    if (ids.length === 0 || (!l.onTasksAborted && !this.onTasksAborted)) return;
+    try {
+      await l.onTasksAborted?.(ids);
+      await this.onTasksAborted?.(ids, l);
+    } catch (err) {
+      this.logger?.warn({ err }, 'PREEMPT AND ABORT: aborting on the peer failed');
+    }
   }
 
   /** Tasks in flight (for diagnostics and tests). */
@@ -231,12 +368,12 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
 
   private markAborted(t: Task): void {
     t.aborted = true;
-    t.controller.abort();
+    t.controller?.abort();
   }
 
   private async abort(victims: Task[]): Promise<void> {
     for (const t of victims) this.markAborted(t);
-    await Promise.all(victims.map((t) => t.done));
+    await Promise.all(victims.map(settledPromise));
   }
 
   private clearedByAnother(victims: Task[], issuer: ItNexus): void {
@@ -248,7 +385,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     await this.abort([...this.tasks].filter((t) => set.has(t.lu)));
     for (const lu of set) {
       lu.resetState();
-      lu.queueUnitAttention(ua);
+      lu.raiseUnitAttention(ua);
     }
     this.onEvent?.({ type: 'reset', detail: `${set.size} logical unit(s): ${ua}` });
   }

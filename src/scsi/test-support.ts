@@ -3,14 +3,16 @@
  * units, I_T nexus factories, and a CDB runner. Not used by production code.
  */
 import { MemoryDevice } from '../block/memory-device.js';
-import type { LuIdentity } from './command-context.js';
-import { LogicalUnit } from './logical-unit.js';
+import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from './access-router.js';
+import type { AluaStateName, LuIdentity } from './command-context.js';
+import { LogicalUnit, type LogicalUnitOptions } from './logical-unit.js';
 import { buildOpcodeTable, type Row } from './opcode-table.js';
 import type { PrStateJson } from './pr/pr-state.js';
 import { encodeTransportId } from './pr/transport-id.js';
 import { ScsiTarget } from './scsi-target.js';
-import { senseTriple } from './sense.js';
-import { TaskAttr, type ItNexus, type ScsiResponse } from './types.js';
+import { senseTriple, type SenseReason } from './sense.js';
+import { setTargetPortGroupsRow } from './spc/set-target-port-groups.js';
+import { TaskAttr, type ItNexus, type ScsiCommand, type ScsiResponse } from './types.js';
 
 export const TARGET = 'iqn.2026-01.com.tandem:array1';
 export const PORTS = [
@@ -67,7 +69,17 @@ export interface Fixture {
   run(n: ItNexus, cdb: number[] | Buffer, dataOut?: Buffer, lun?: number): Promise<ScsiResponse>;
 }
 
-export function fixture(opts: { initialPr?: PrStateJson; gate?: { wait: () => Promise<void> }; persistFails?: boolean; blockSize?: number } = {}): Fixture {
+export interface FixtureOptions {
+  initialPr?: PrStateJson;
+  gate?: { wait: () => Promise<void> };
+  persistFails?: boolean;
+  blockSize?: number;
+  /** A dual-controller AccessRouter (the table then gets SET TARGET PORT GROUPS too). */
+  router?: AccessRouter;
+  lu?: Pick<LogicalUnitOptions, 'onUnitAttentionBroadcast' | 'onTasksAborted'>;
+}
+
+export function fixture(opts: FixtureOptions = {}): Fixture {
   const persisted: PrStateJson[] = [];
   const lu = new LogicalUnit({
     identity: identity(1),
@@ -79,9 +91,11 @@ export function fixture(opts: { initialPr?: PrStateJson; gate?: { wait: () => Pr
         persisted.push(s);
       },
     },
+    ...opts.lu,
   });
   const luns = new Map([[0, lu]]);
-  const target = new ScsiTarget({ access: { lunsFor: () => luns }, ports: PORTS, table: buildOpcodeTable(testRows(opts.gate)) });
+  const rows = [...testRows(opts.gate), ...(opts.router ? [setTargetPortGroupsRow] : [])];
+  const target = new ScsiTarget({ access: { lunsFor: () => luns }, ports: PORTS, table: buildOpcodeTable(rows), router: opts.router });
   let tag = 1;
   return {
     target,
@@ -114,6 +128,7 @@ export const CDB = {
   modeSelect6: (len: number, sp = false) => [0x15, 0x10 | (sp ? 1 : 0), 0, 0, len, 0],
   reportLuns: (select = 0, alloc = 4096) => [0xa0, 0, select, 0, 0, 0, (alloc >>> 24) & 0xff, (alloc >> 16) & 0xff, (alloc >> 8) & 0xff, alloc & 0xff, 0, 0],
   rsoc: (options: number, opcode = 0, sa = 0, rctd = false, alloc = 65535) => [0xa3, 0x0c, (rctd ? 0x80 : 0) | options, opcode, sa >> 8, sa & 0xff, 0, 0, alloc >> 8, alloc & 0xff, 0, 0],
+  stpg: (len: number) => [0xa4, 0x0a, 0, 0, 0, 0, (len >>> 24) & 0xff, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff, 0, 0],
   rtpg: (alloc = 1024, format = 0) => [0xa3, 0x0a | (format << 5), 0, 0, 0, 0, (alloc >>> 24) & 0xff, (alloc >> 16) & 0xff, (alloc >> 8) & 0xff, alloc & 0xff, 0, 0],
   prIn: (sa: number, alloc = 8192) => [0x5e, sa, 0, 0, 0, 0, 0, alloc >> 8, alloc & 0xff, 0],
   prOut: (sa: number, type = 0, len = 24, scope = 0) => [0x5f, sa, (scope << 4) | type, 0, 0, (len >>> 24) & 0xff, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff, 0],
@@ -129,4 +144,32 @@ export function prParams(resKey: bigint, saKey: bigint, flags: { aptpl?: boolean
   const l = Buffer.alloc(4);
   l.writeUInt32BE(t.length, 0);
   return Buffer.concat([b, l, t]);
+}
+
+/** A scripted AccessRouter for the dual-controller tests: per-group states, one route decision, recorded calls. */
+export class FakeRouter implements AccessRouter {
+  readonly states = new Map<number, AluaStateName>();
+  decision: RouteDecision = { kind: 'local' };
+  readonly routed: string[] = [];
+  readonly stpgCalls: Array<{ nexusId: string; requests: Array<{ tpgId: number; state: AluaStateName }> }> = [];
+  stpgResult: SenseReason | undefined = undefined;
+  groups: TargetPortGroupInfo[] = [
+    { id: 1, state: 'active-optimized', preferred: true, relativePortIds: [1, 2] },
+    { id: 2, state: 'active-non-optimized', preferred: false, relativePortIds: [3, 4] },
+  ];
+
+  aluaState(_lu: LogicalUnit, n: ItNexus): AluaStateName {
+    return this.states.get(n.targetPortGroupId) ?? 'active-optimized';
+  }
+  targetPortGroups(): TargetPortGroupInfo[] {
+    return this.groups;
+  }
+  route(_lu: LogicalUnit, _cmd: ScsiCommand, entry: { name: string; opcode: number }): RouteDecision {
+    this.routed.push(entry.name);
+    return this.decision;
+  }
+  async setTargetPortGroups(_lu: LogicalUnit, n: ItNexus, requests: Array<{ tpgId: number; state: AluaStateName }>): Promise<SenseReason | undefined> {
+    this.stpgCalls.push({ nexusId: n.id, requests });
+    return this.stpgResult;
+  }
 }

@@ -67,6 +67,12 @@ export class OwnershipRepo {
     return (this.db.prepare('SELECT * FROM volume_ownership ORDER BY volume_id').all() as Row[]).map(fromRow);
   }
 
+  /** Volumes that have no ownership row yet (created before this table, or by an older build). */
+  missing(): string[] {
+    return this.db.prepare('SELECT v.id FROM volumes v LEFT JOIN volume_ownership o ON o.volume_id = v.id WHERE o.volume_id IS NULL ORDER BY v.id')
+      .pluck().all() as string[];
+  }
+
   ownedBy(controller: string): OwnershipRecord[] {
     return (this.db.prepare('SELECT * FROM volume_ownership WHERE current_owner = ? ORDER BY volume_id').all(controller) as Row[]).map(fromRow);
   }

@@ -189,8 +189,13 @@ export class NbdConnection {
 
   private reply(handle: bigint, error: number, data?: Buffer): void {
     if (error !== NbdErr.OK) this.stats.errors++;
-    this.send(encodeSimpleReply(handle, error));
-    if (data && error === NbdErr.OK) this.send(data);
+    if (data && error === NbdErr.OK && data.length > 0) {
+      // One segment for header + data where the kernel allows.
+      this.socket.cork();
+      this.send(encodeSimpleReply(handle, error));
+      this.send(data);
+      process.nextTick(() => this.socket.uncork());
+    } else this.send(encodeSimpleReply(handle, error));
   }
 
   /** An error value for a malformed or out-of-range request, or 0. */

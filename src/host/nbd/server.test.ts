@@ -11,12 +11,19 @@ import { NbdServer } from './server.js';
 import { RawNbdClient, goData } from './test-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nbd-test-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const servers = new Set<NbdServer>();
+// A failed assertion must not leave a server listening (the run would never end).
+after(async () => {
+  RawNbdClient.closeAll();
+  await Promise.all([...servers].map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function startServer(devs: Record<string, BlockDevice>, opts: { readOnly?: string[] } = {}) {
   const exports = new NbdExportRegistry();
   for (const [name, device] of Object.entries(devs)) exports.set({ name, device, readOnly: opts.readOnly?.includes(name) });
   const server = new NbdServer({ exports });
+  servers.add(server);
   const sock = join(dir, `s${Math.random().toString(36).slice(2)}.sock`);
   await server.listen({ tcp: '127.0.0.1:0', unix: sock });
   return { server, port: server.tcpAddress!.port, sock, exports };
@@ -254,4 +261,27 @@ test('server close waits for requests in flight', async () => {
   assert.deepEqual(await c.reply(), { error: 0, handle: 1n });
   await closing;
   await c.waitClosed();
+});
+
+test('random bytes from many clients (before and after GO) never take the server down', async () => {
+  const { server, port } = await startServer({ vol: new MemoryDevice(512, 1 << 16) });
+  const fc = (await import('fast-check')).default;
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.boolean(), async (bytes, afterGo) => {
+      const c = await RawNbdClient.open({ port });
+      if (afterGo) await go(c, 'vol');
+      else await c.read(18);
+      c.write(Buffer.from(bytes));
+      c.request(Cmd.DISC, 0n, 0, 0);
+      await new Promise((r) => setTimeout(r, 2));
+      c.close();
+    }),
+    { numRuns: 60 },
+  );
+  const ok = await RawNbdClient.open({ port });
+  await go(ok, 'vol');
+  ok.request(Cmd.READ, 1n, 0, 512);
+  assert.deepEqual(await ok.reply(), { error: 0, handle: 1n });
+  ok.close();
+  await server.close();
 });

@@ -6,6 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { IHAVEOPT, REQUEST_MAGIC } from './constants.js';
 
 export class RawNbdClient {
+  private static readonly open_ = new Set<RawNbdClient>();
   private buf = Buffer.alloc(0);
   private waiters: Array<() => void> = [];
   ended = false;
@@ -15,7 +16,9 @@ export class RawNbdClient {
       this.buf = Buffer.concat([this.buf, d]);
       this.wake();
     });
+    RawNbdClient.open_.add(this);
     sock.on('close', () => {
+      RawNbdClient.open_.delete(this);
       this.ended = true;
       this.wake();
     });
@@ -90,6 +93,11 @@ export class RawNbdClient {
 
   close(): void {
     this.sock.destroy();
+  }
+
+  /** Destroys every client still open (test cleanup after a failed assertion). */
+  static closeAll(): void {
+    for (const c of RawNbdClient.open_) c.close();
   }
 }
 

@@ -1,7 +1,9 @@
 /** Public face of our iSCSI initiator (RFC 7143) and its typed SCSI layer. */
 export type { ChapConfig, DecodedSense, ScsiOutcome, ScsiRequest } from './types.js';
-export { InitiatorSession, TmfFunction, TmfResponse, randomIsid, type InitiatorSessionOptions, type SessionState } from './session.js';
-export { discover, parseSendTargets, parseTargetAddress, type DiscoveredTarget } from './discovery.js';
+export { InitiatorSession, TmfFunction, TmfResponse, type InitiatorSessionOptions, type SessionState } from './session.js';
+export { randomIsid } from './isid.js';
+export { discover } from './discovery.js';
+export { parseSendTargets, parseTargetAddress, type DiscoveredTarget } from './send-targets.js';
 export { LoginError, LoginStatusClass } from './login-error.js';
 export { decodeSense, ascName, SENSE_KEY_NAMES } from './sense-decode.js';
 export { scsi, ScsiCommandError, ScsiStatus, type ScsiExecutor, type RwOptions } from './scsi-commands.js';

@@ -134,3 +134,12 @@ test('discovery session sends no TargetName and only digest/MRDSL offers', () =>
   const parsed = parseTextData(encodeTextData(b.pairs));
   assert.ok(parsed.ok);
 });
+
+test('a key the target offers on its own is answered NotUnderstood before transiting', () => {
+  const f = flow();
+  f.start();
+  sent(f.onResponse(resp({ transit: true, nsg: 1 })));
+  const a = sent(f.onResponse(resp({ csg: 1, nsg: 3, transit: true, pairs: [['X-com.example.Foo', 'Bar'], ['TargetAlias', 'disk']] })));
+  assert.deepEqual(a.pairs, [['X-com.example.Foo', 'NotUnderstood']]);
+  assert.equal(f.onResponse(resp({ csg: 1, nsg: 3, transit: true })).kind, 'done');
+});

@@ -57,6 +57,8 @@ export type LoginStep =
 type Phase = 'security' | 'chap-a' | 'chap-r' | 'security-transit' | 'operational' | 'done';
 
 const MAX_ROUNDS = 32;
+/** Keys the target declares (no answer expected). */
+const DECLARATIVE = new Set(['TargetAlias', 'TargetPortalGroupTag', 'TargetAddress', 'MaxRecvDataSegmentLength']);
 
 export class LoginFlow {
   private phase: Phase = 'security';
@@ -190,11 +192,13 @@ export class LoginFlow {
   }
 
   private offered = false;
+  private readonly offeredKeys = new Set<string>();
+  private readonly answeredTarget = new Set<string>();
   private offers(): Array<[string, string]> {
     this.offered = true;
     const o = this.opts;
     const dig = (on: boolean | undefined): Digest[] => (on ? ['CRC32C', 'None'] : ['None']);
-    return initiatorOffers({
+    const out = initiatorOffers({
       sessionType: o.sessionType,
       headerDigest: dig(o.headerDigest),
       dataDigest: dig(o.dataDigest),
@@ -205,13 +209,24 @@ export class LoginFlow {
       initialR2T: false,
       immediateData: true,
     });
+    for (const [k] of out) this.offeredKeys.add(k);
+    return out;
   }
 
   private onOperational(r: LoginResponse, pairs: Array<[string, string]>): LoginStep {
     const applied = applyTargetReplies(this.neg, pairs);
     if (applied.error) return this.fail(applied.error);
-    if (r.transit && r.nsg === Stage.FullFeature) return this.finish(r);
-    return this.send(Stage.Operational, true, Stage.FullFeature, this.offered ? [] : this.offers());
+    // Keys the target offers on its own that we did not offer: "the answer for a key not
+    // understood MUST be key=NotUnderstood" (§6.2); we decline the ones we do not use.
+    const answers: Array<[string, string]> = [];
+    for (const [k, v] of pairs) {
+      if (this.offeredKeys.has(k) || DECLARATIVE.has(k) || this.answeredTarget.has(k)) continue;
+      if (v === 'NotUnderstood' || v === 'Reject' || v === 'Irrelevant') continue;
+      this.answeredTarget.add(k);
+      answers.push([k, 'NotUnderstood']);
+    }
+    if (r.transit && r.nsg === Stage.FullFeature && answers.length === 0) return this.finish(r);
+    return this.send(Stage.Operational, true, Stage.FullFeature, this.offered ? answers : [...this.offers(), ...answers]);
   }
 
   private finish(r: LoginResponse): LoginStep {

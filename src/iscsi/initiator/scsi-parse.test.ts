@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeTextData } from '../pdu/text.js';
-import { parseSendTargets, parseTargetAddress } from './discovery.js';
+import { parseSendTargets, parseTargetAddress } from './send-targets.js';
 import { setTargetPortGroupsCdb, unmapCdb } from './scsi-cdb.js';
 import { parseCapacity16, parseReportLuns, parseReportTargetPortGroups } from './scsi-parse.js';
 

@@ -2,12 +2,18 @@
  * InitiatorSession failure handling against OUR target (FakeScsiPort, whose `gate` holds
  * commands): ABORT TASK, LUN RESET, command timeout, connection loss (in-flight commands
  * end with transport-error, queued ones survive), reconnect with the same ISID, NOP-Out
- * timeout on a black-holed connection, answering target NOP-Ins, Async logout request.
+ * timeout on a black-holed connection, answering target NOP-Ins, Async logout request,
+ * login redirection.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { InitiatorSession, scsi, TmfResponse, type InitiatorSessionOptions } from './index.js';
+import { createServer } from 'node:net';
+import { decodePdu } from '../pdu/decode.js';
+import { encodePduToBuffer } from '../pdu/encode.js';
+import { Framer } from '../pdu/framer.js';
+import { encodeTextData } from '../pdu/text.js';
+import { InitiatorSession, LoginError, scsi, TmfResponse, type InitiatorSessionOptions } from './index.js';
 import { INITIATOR_IQN, startHarness, TARGET_IQN, type Harness } from './test-support/target-harness.js';
 import { TcpProxy } from './test-support/tcp-proxy.js';
 
@@ -163,6 +169,18 @@ test('reconnect gives up after maxAttempts and the session closes', async () => 
   assert.equal(o.kind, 'transport-error');
 });
 
+test('a failed first connect rejects with LoginError and fails commands queued meanwhile', async () => {
+  const { proxy } = await setup();
+  const port = proxy.port;
+  await proxy.stop();
+  const s = session(port);
+  const p = s.connect();
+  const queued = s.execute(0, read8);
+  await assert.rejects(p, LoginError);
+  assert.equal(s.state, 'idle');
+  assert.equal((await queued).kind, 'transport-error');
+});
+
 async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -170,3 +188,28 @@ async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+test('login redirection (status 0x0101 with TargetAddress) is followed', async () => {
+  const { h } = await setup();
+  const redirector = createServer((sock) => {
+    const fr = new Framer({ maxRecvDataSegmentLength: 65536 });
+    sock.on('data', (c: Buffer) => {
+      for (const ev of fr.push(c)) {
+        if (ev.type !== 'pdu') continue;
+        const d = decodePdu(ev.pdu);
+        if (!d.ok || d.pdu.kind !== 'LoginRequest') continue;
+        sock.end(encodePduToBuffer({
+          kind: 'LoginResponse', immediate: false, transit: false, continue: false, csg: 0, nsg: 0, versionMax: 0, versionActive: 0,
+          isid: d.pdu.isid, tsih: 0, itt: d.pdu.itt, statSN: 0, expCmdSN: 1, maxCmdSN: 1, statusClass: 1, statusDetail: 1,
+          data: encodeTextData([['TargetAddress', `127.0.0.1:${h.port},1`]]),
+        }, { header: false, data: false }));
+      }
+    });
+  });
+  await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+  cleanups.push(() => new Promise<void>((r) => redirector.close(() => r())));
+  const s = session((redirector.address() as { port: number }).port);
+  await s.connect();
+  assert.equal(s.state, 'up');
+  assert.equal((await s.execute(0, read8)).kind, 'status');
+});

@@ -20,8 +20,11 @@ import type { NegotiatedParams } from '../pdu/negotiation.js';
 import type { AsyncMessage } from '../pdu/types.js';
 import { InitiatorConnection } from './connection.js';
 import { FullFeatureLink } from './full-feature.js';
+import { randomIsid } from './isid.js';
+import { parseTargetAddress } from './send-targets.js';
+import { LoginError, LoginStatusClass } from './login-error.js';
 import { LoginFlow } from './login-flow.js';
-import { runLogin } from './login-runner.js';
+import { runLogin, type LoginResult } from './login-runner.js';
 import { RESERVED_TAG, InitiatorTask, transportError } from './task.js';
 import type { ChapConfig, ScsiOutcome, ScsiRequest } from './types.js';
 
@@ -55,13 +58,6 @@ export const TmfFunction = { AbortTask: 1, AbortTaskSet: 2, ClearAca: 3, ClearTa
 /** TMF response codes, §11.6.1 (-1: no response: connection lost or timeout). */
 export const TmfResponse = { Complete: 0, TaskDoesNotExist: 1, LunDoesNotExist: 2, TaskStillAllegiant: 3, NotSupported: 5, AuthorizationFailed: 6, Rejected: 255, NoResponse: -1 } as const;
 
-/** RFC 7143 §11.12.5: ISID type 10b "Random": T=10b, A=0, B (16 bits) and C (8 bits) random. */
-export function randomIsid(): Buffer {
-  const b = randomBytes(6);
-  b[0] = 0x80;
-  return b;
-}
-
 export class InitiatorSession extends EventEmitter {
   private _state: SessionState = 'idle';
   private link: FullFeatureLink | undefined;
@@ -77,7 +73,7 @@ export class InitiatorSession extends EventEmitter {
   private delay: number;
   private _params: NegotiatedParams | undefined;
   private _tsih = 0;
-  /** Resolvers waiting for the next 'up' or 'closed' (closing cancels reconnects). */
+  /** close()/logout() started: no more reconnects. */
   private closing = false;
 
   constructor(readonly opts: InitiatorSessionOptions) {
@@ -118,21 +114,44 @@ export class InitiatorSession extends EventEmitter {
     try {
       await this.login();
     } catch (err) {
-      this._state = 'idle';
+      if (this._state === 'connecting') this._state = 'idle';
+      for (const t of this.queue.splice(0)) t.complete(transportError(`iSCSI login failed: ${(err as Error).message}`), (h) => this.clock.clearTimeout(h));
       throw err;
     }
   }
 
+  /**
+   * One login attempt on a new TCP connection, following up to 3 redirections
+   * (status class 1, "the initiator ... should ... log in to the TargetAddress", §11.13.5).
+   */
   private async login(): Promise<void> {
     const o = this.opts;
     const maxRecv = o.maxRecvDataSegmentLength ?? 262144;
     const timeout = o.loginTimeout ?? 10000;
-    const conn = await InitiatorConnection.open(o.host, o.port, maxRecv, timeout);
-    const flow = new LoginFlow({
-      initiatorName: o.initiatorName, targetName: o.targetName, sessionType: 'Normal', chap: o.chap,
-      headerDigest: o.headerDigest, dataDigest: o.dataDigest, maxRecvDataSegmentLength: maxRecv, random: randomBytes,
-    });
-    const res = await runLogin(conn, flow, { isid: this.isid, tsih: 0, cid: 0, cmdSN: 1, itt: this.allocItt() }, timeout);
+    let addr = { host: o.host, port: o.port };
+    let conn: InitiatorConnection | undefined;
+    let res: LoginResult | undefined;
+    for (let hop = 0; res === undefined; hop++) {
+      try {
+        conn = await InitiatorConnection.open(addr.host, addr.port, maxRecv, timeout);
+      } catch (err) {
+        throw LoginError.local((err as Error).message);
+      }
+      const flow = new LoginFlow({
+        initiatorName: o.initiatorName, targetName: o.targetName, sessionType: 'Normal', chap: o.chap,
+        headerDigest: o.headerDigest, dataDigest: o.dataDigest, maxRecvDataSegmentLength: maxRecv, random: randomBytes,
+      });
+      try {
+        res = await runLogin(conn, flow, { isid: this.isid, tsih: 0, cid: 0, cmdSN: 1, itt: this.allocItt() }, timeout);
+      } catch (err) {
+        const to = err instanceof LoginError && err.statusClass === LoginStatusClass.Redirection && err.targetAddress
+          ? parseTargetAddress(err.targetAddress, o.port) : undefined;
+        if (!to || hop >= 3) throw err;
+        this.log.info({ from: addr, to }, 'iscsi login redirected');
+        addr = { host: to.host, port: to.port };
+      }
+    }
+    if (!conn) throw LoginError.local('no connection');
     if (this.closing) {
       conn.close('session closed during login');
       throw new Error('session closed during login');

@@ -14,7 +14,10 @@
  *
  * Copies: a PDU lying inside one pushed chunk is returned as views of that chunk (zero
  * copy; the caller must not reuse pushed buffers); a PDU spanning chunks is copied once
- * into a fresh buffer. Returned views stay valid forever.
+ * into a fresh buffer — or, when the `placeData` option names a destination for that
+ * PDU's data segment (e.g. the spot in a write buffer a Data-Out is bound for), its data
+ * segment is copied straight there and `data` is a view of that destination.
+ * Returned views stay valid forever.
  */
 import { crc32c } from '../../lib/crc32c.js';
 import type { DigestSettings, FramerEvent, RawPdu } from './types.js';
@@ -22,6 +25,12 @@ import type { DigestSettings, FramerEvent, RawPdu } from './types.js';
 export interface FramerOptions {
   maxRecvDataSegmentLength: number;
   digests?: DigestSettings;
+  /**
+   * Asked (synchronously, with the 48-byte BHS, only valid during the call) for a PDU whose
+   * bytes span several pushed chunks: a buffer of exactly `dataLength` bytes to copy the
+   * data segment into, or undefined for the usual single copy.
+   */
+  placeData?: (bhs: Buffer, dataLength: number) => Buffer | undefined;
 }
 
 export class Framer {
@@ -35,9 +44,11 @@ export class Framer {
   private curHd = false; // digests in force for the PDU being assembled
   private curDd = false;
   private readonly hdrTmp = Buffer.alloc(48 + 255 * 4 + 4); // BHS + max AHS + header digest
+  private readonly placeData: FramerOptions['placeData'];
 
   constructor(opts: FramerOptions) {
     this.maxRecv = opts.maxRecvDataSegmentLength;
+    this.placeData = opts.placeData;
     this.digests = opts.digests ? { ...opts.digests } : { header: false, data: false };
   }
 
@@ -88,6 +99,13 @@ export class Framer {
       if (this.buffered < this.need) break;
       const total = this.need;
       this.need = 0;
+      if (this.placeData !== undefined && this.chunks[0]!.length - this.head < total) {
+        const placed = this.takePlaced(total);
+        if (placed !== undefined) {
+          events.push(placed);
+          continue;
+        }
+      }
       const buf = this.take(total);
       events.push(this.frame(buf));
     }
@@ -118,6 +136,50 @@ export class Framer {
       if (crc32c(buf, 0, off, off + padded) !== want) return { type: 'data-digest-error', pdu };
     }
     return { type: 'pdu', pdu };
+  }
+
+  /**
+   * A PDU spanning chunks whose data segment goes where placeData says: header (+digest)
+   * into a small buffer, data into the destination, padding (+digest) into a small tail.
+   */
+  private takePlaced(total: number): (FramerEvent & { type: 'pdu' | 'data-digest-error' }) | undefined {
+    const h = this.peek(48);
+    const dlen = (h[5]! << 16) | (h[6]! << 8) | h[7]!;
+    if (dlen === 0) return undefined;
+    const hEnd = 48 + h[4]! * 4;
+    const headLen = this.curHd ? hEnd + 4 : hEnd;
+    const dst = this.placeData!(h, dlen);
+    if (dst === undefined || dst.length !== dlen) return undefined;
+    const head = Buffer.allocUnsafe(headLen);
+    this.copyOut(head, 0, headLen);
+    this.copyOut(dst, 0, dlen);
+    const tailLen = total - headLen - dlen;
+    const tail = Buffer.allocUnsafe(tailLen);
+    this.copyOut(tail, 0, tailLen);
+    this.buffered -= total;
+    const pdu: RawPdu = { bhs: head.subarray(0, 48), ahs: head.subarray(48, hEnd), data: dst };
+    if (this.curDd) {
+      const padded = (dlen + 3) & ~3;
+      const got = crc32c(tail, crc32c(dst), 0, padded - dlen);
+      if (got !== tail.readUInt32LE(padded - dlen)) return { type: 'data-digest-error', pdu };
+    }
+    return { type: 'pdu', pdu };
+  }
+
+  /** Copy the next n unconsumed bytes into dst at off, consuming them (not `buffered`). */
+  private copyOut(dst: Buffer, off: number, n: number): void {
+    let o = 0;
+    while (o < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length - this.head, n - o);
+      c.copy(dst, off + o, this.head, this.head + k);
+      o += k;
+      this.head += k;
+      if (this.head === c.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+    }
   }
 
   /** The first n (<= buffered, <= 1072) unconsumed bytes: a view if contiguous, else copied into hdrTmp. */

@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { NegotiatedParams } from '../pdu/negotiation.js';
 import type { TargetPdu } from '../pdu/types.js';
 import type { ScsiTask } from './scsi-task.js';
+import type { WriteBufferPool } from './write-buffer-pool.js';
 import type { Session, SessionConnection } from './session.js';
 import type { PortalConfig, TargetContext } from './target-context.js';
 
@@ -28,6 +29,8 @@ export interface ConnectionPort extends SessionConnection {
   /** Local IP address the initiator reached us on. */
   readonly localHost: string;
   readonly peerMaxRecv: number;
+  /** Reusable buffers for gathering large writes (optional: test doubles leave it out). */
+  readonly writeBuffers?: WriteBufferPool;
   readonly expCmdSN: number;
   readonly maxCmdSN: number;
   nextTtt(): number;

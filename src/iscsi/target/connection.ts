@@ -15,7 +15,7 @@ import { encodePdu } from '../pdu/encode.js';
 import { Framer } from '../pdu/framer.js';
 import type { NegotiatedParams } from '../pdu/negotiation.js';
 import { encodeTextData } from '../pdu/text.js';
-import { RejectReason, type DigestSettings, type LoginRequest, type Pdu, type RawPdu, type TargetPdu } from '../pdu/types.js';
+import { Opcode, RejectReason, type DigestSettings, type LoginRequest, type Pdu, type RawPdu, type TargetPdu } from '../pdu/types.js';
 import { completeLogin } from './login-complete.js';
 import { LoginMachine } from './login-machine.js';
 import { LoginStatus } from './login-status.js';
@@ -24,6 +24,8 @@ import type { ScsiTask } from './scsi-task.js';
 import type { ConnectionPort } from './connection-port.js';
 import { endSession } from './session-end.js';
 import type { Session, SessionConnectionInfo } from './session.js';
+import { MAX_WRITE_EDTL } from './scsi-command.js';
+import { POOLED_MIN, WriteBufferPool } from './write-buffer-pool.js';
 import type { PortalConfig, TargetContext } from './target-context.js';
 
 const LOGIN_MAX_RECV = 8192; // §13.12: MaxRecvDataSegmentLength default during login
@@ -48,8 +50,9 @@ export class IscsiConnection implements ConnectionPort {
   /** Pending continuation of a long Text Response (§11.11), by TTT. */
   textContinuation: { ttt: number; rest: Buffer } | undefined;
   loggedOut = false;
+  readonly writeBuffers = new WriteBufferPool();
 
-  private readonly framer = new Framer({ maxRecvDataSegmentLength: LOGIN_MAX_RECV });
+  private readonly framer = new Framer({ maxRecvDataSegmentLength: LOGIN_MAX_RECV, placeData: (bhs, n) => this.dataOutDestination(bhs, n) });
   private digests: DigestSettings = { header: false, data: false };
   private login: LoginMachine;
   private nextTttValue = 1;
@@ -215,6 +218,27 @@ export class IscsiConnection implements ConnectionPort {
     } finally {
       if (!this.socket.destroyed) this.socket.uncork();
     }
+  }
+
+  /**
+   * For a large Data-Out (§11.7) that is the next one its gathering task expects: the spot
+   * in the task's write buffer, so the framer copies the data there once (no second copy).
+   * Anything unexpected returns undefined and takes the ordinary path (and its checks).
+   */
+  private dataOutDestination(bhs: Buffer, dataLength: number): Buffer | undefined {
+    if (this.phase !== 'full-feature') return undefined;
+    const opcode = bhs[0]! & 0x3f;
+    if (opcode === Opcode.ScsiCommand) {
+      // §11.3: a WRITE's immediate data goes to the front of a pooled buffer of EDTL bytes,
+      // which the write then adopts (WriteTransfer) instead of allocating and copying.
+      const edtl = bhs.readUInt32BE(20);
+      if ((bhs[1]! & 0x20) === 0 || dataLength < POOLED_MIN || edtl <= dataLength || edtl > MAX_WRITE_EDTL) return undefined;
+      return this.writeBuffers.take(edtl).subarray(0, dataLength);
+    }
+    if (opcode !== Opcode.ScsiDataOut) return undefined;
+    const task = this.tasks.get(bhs.readUInt32BE(16));
+    if (!task || task.state !== 'gathering' || !task.transfer || task.aborted) return undefined;
+    return task.transfer.destinationFor(bhs.readUInt32BE(20), bhs.readUInt32BE(36), bhs.readUInt32BE(40), dataLength);
   }
 
   private onPdu(raw: RawPdu): void {

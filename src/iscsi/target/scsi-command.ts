@@ -17,6 +17,7 @@ import { Status, type ScsiResponse } from '../../scsi/types.js';
 import type { ConnectionPort } from './connection-port.js';
 import { computeResidual, NO_RESIDUAL, planDataIn, readOutcome, type Residual } from './data-in-plan.js';
 import { taskAttrFrom, type ScsiTask } from './scsi-task.js';
+import { POOLED_MIN } from './write-buffer-pool.js';
 import { WriteTransfer } from './write-transfer.js';
 
 const NO_TTT = 0xffffffff;
@@ -41,7 +42,8 @@ export function handleScsiCommand(conn: ConnectionPort, pdu: ScsiCommandPdu, raw
   }
   let transfer: WriteTransfer | undefined;
   if (pdu.write && (edtl > 0 || pdu.data.length > 0)) {
-    transfer = new WriteTransfer(edtl, pdu.data, pdu.final, p);
+    const pool = conn.writeBuffers;
+    transfer = new WriteTransfer(edtl, pdu.data, pdu.final, p, pool && edtl >= POOLED_MIN ? (n, imm) => pool.adopt(imm, n) ?? pool.take(n) : undefined);
     if (transfer.error) {
       conn.reject(RejectReason.ProtocolError, raw.bhs, transfer.error);
       return;
@@ -154,8 +156,15 @@ function execute(conn: ConnectionPort, task: ScsiTask): void {
   );
 }
 
+/** WRITE (6/10/12/16), SBC-4 §5.40-§5.43: handlers that keep no reference to Data-Out. */
+function isPlainWrite(opcode: number | undefined): boolean {
+  return opcode === 0x0a || opcode === 0x2a || opcode === 0xaa || opcode === 0x8a;
+}
+
 function complete(conn: ConnectionPort, task: ScsiTask, resp: ScsiResponse): void {
   if (conn.tasks.get(task.itt) === task) conn.tasks.delete(task.itt);
+  // The command has finished (its device write resolved): its gathering buffer is free.
+  if (task.transfer?.allocated && isPlainWrite(task.cdb[0])) conn.writeBuffers?.give(task.transfer.data);
   if (task.aborted || resp.aborted || conn.phase !== 'full-feature') return;
   try {
     conn.batchDeferred(() => respond(conn, task, resp));

@@ -62,3 +62,42 @@ test('bad immediate data is an error value, not an exception', () => {
   assert.match(new WriteTransfer(20000, Buffer.alloc(9000), true, P).error ?? '', /FirstBurstLength/);
   assert.match(new WriteTransfer(100, Buffer.alloc(50), true, { ...P, immediateData: false }).error ?? '', /ImmediateData=No/);
 });
+
+test('destinationFor names the spot only for the next expected Data-Out; data placed there is not copied again', () => {
+  const w = new WriteTransfer(50000, Buffer.alloc(1000, 1), false, P, (n) => Buffer.alloc(n));
+  assert.equal(w.allocated, true);
+  const [r0] = w.nextR2Ts(ttts());
+  assert.equal(w.destinationFor(UNSOLICITED_TTT, 0, 2000, 100), undefined); // wrong offset
+  assert.equal(w.destinationFor(UNSOLICITED_TTT, 1, 1000, 100), undefined); // wrong DataSN
+  assert.equal(w.destinationFor(UNSOLICITED_TTT, 0, 1000, 8000), undefined); // beyond FirstBurstLength
+  assert.equal(w.destinationFor(0x1234, 0, 8192, 100), undefined); // unknown TTT
+  const dst = w.destinationFor(UNSOLICITED_TTT, 0, 1000, 7192)!;
+  assert.equal(dst.length, 7192);
+  dst.fill(2);
+  assert.deepEqual(w.onDataOut({ ttt: UNSOLICITED_TTT, dataSN: 0, bufferOffset: 1000, final: true, data: dst }), { ok: true, complete: false });
+  assert.equal(w.received, 8192);
+  const d1 = w.destinationFor(r0!.ttt, 0, 8192, 16384)!;
+  assert.equal(d1.byteOffset - w.data.byteOffset, 8192);
+  assert.equal(w.destinationFor(r0!.ttt, 0, 8192, 16385), undefined); // overruns the R2T
+  d1.fill(3);
+  assert.deepEqual(w.onDataOut({ ttt: r0!.ttt, dataSN: 0, bufferOffset: 8192, final: true, data: d1 }), { ok: true, complete: false });
+  assert.equal(w.data[1000], 2);
+  assert.equal(w.data[8192 + 16383], 3);
+  assert.equal(w.data[999], 1);
+});
+
+test('without an allocator, or with immediate data covering EDTL, the buffer is not marked allocated', () => {
+  assert.equal(new WriteTransfer(50000, Buffer.alloc(0), false, P).allocated, false);
+  assert.equal(new WriteTransfer(4096, Buffer.alloc(4096), true, P, (n) => Buffer.alloc(n)).allocated, false);
+});
+
+test('an allocator may return a buffer already holding the immediate data; otherwise it is copied', () => {
+  const big = Buffer.alloc(50000);
+  const imm = big.subarray(0, 1000).fill(6);
+  const w = new WriteTransfer(50000, imm, false, P, (n, i) => (i.buffer === big.buffer && n === big.length ? big : Buffer.alloc(n)));
+  assert.equal(w.data, big);
+  assert.equal(w.received, 1000);
+  const other = new WriteTransfer(50000, Buffer.alloc(1000, 4), false, P, (n) => Buffer.alloc(n));
+  assert.equal(other.data[999], 4);
+  assert.equal(other.data[1000], 0);
+});

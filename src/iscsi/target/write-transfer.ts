@@ -62,7 +62,14 @@ export class WriteTransfer {
    */
   readonly error: string | undefined;
 
-  constructor(readonly edtl: number, immediate: Buffer, commandFinal: boolean, private readonly p: WriteParams) {
+  /** True when the buffer came from `alloc` (the caller may hand it back once done). */
+  readonly allocated: boolean;
+
+  /**
+   * `alloc(n, immediate)` supplies the gathering buffer; it may be one that already holds
+   * the immediate data at offset 0 (then it is not copied again).
+   */
+  constructor(readonly edtl: number, immediate: Buffer, commandFinal: boolean, private readonly p: WriteParams, alloc?: (n: number, immediate: Buffer) => Buffer) {
     const imm = immediate.length;
     let error: string | undefined;
     if (imm > 0 && !p.immediateData) error = 'immediate data sent but ImmediateData=No';
@@ -74,10 +81,12 @@ export class WriteTransfer {
     this.unsolNext = imm;
     this.unsolEnd = commandFinal || p.initialR2T ? imm : Math.min(edtl, p.firstBurstLength);
     this.r2tNext = this.unsolEnd;
+    this.allocated = imm !== edtl && error === undefined && alloc !== undefined;
     if (imm === edtl) this.buf = immediate;
     else {
-      this.buf = Buffer.allocUnsafe(edtl);
-      if (imm > 0) immediate.copy(this.buf, 0);
+      const buf = error === undefined && alloc !== undefined ? alloc(edtl, immediate) : Buffer.allocUnsafe(edtl);
+      this.buf = buf;
+      if (imm > 0 && (buf.buffer !== immediate.buffer || buf.byteOffset !== immediate.byteOffset)) immediate.copy(buf, 0);
     }
   }
 
@@ -121,6 +130,23 @@ export class WriteTransfer {
     return this.r2tSN;
   }
 
+  /**
+   * Where a Data-Out's data segment belongs in the write buffer, when the PDU (as its
+   * header says) is exactly the next one expected; else undefined. Lets the framer copy
+   * the data straight into place (onDataOut then sees it there and skips the copy).
+   */
+  destinationFor(ttt: number, dataSN: number, bufferOffset: number, len: number): Buffer | undefined {
+    const buf = this.buf;
+    if (buf === undefined || len === 0 || buf.length !== this.edtl) return undefined;
+    if (ttt === UNSOLICITED_TTT) {
+      if (dataSN !== this.unsolDataSN || bufferOffset !== this.unsolNext || bufferOffset + len > this.unsolEnd) return undefined;
+    } else {
+      const r = this.open.get(ttt);
+      if (!r || dataSN !== r.nextDataSN || bufferOffset !== r.next || bufferOffset + len > r.end) return undefined;
+    }
+    return buf.subarray(bufferOffset, bufferOffset + len);
+  }
+
   onDataOut(d: DataOutIn): DataOutVerdict {
     const len = d.data.length;
     if (d.ttt === UNSOLICITED_TTT) {
@@ -147,7 +173,9 @@ export class WriteTransfer {
 
   private place(offset: number, data: Buffer): void {
     if (data.length === 0) return;
-    data.copy(this.buf!, offset);
+    const buf = this.buf!;
+    // Already in place when the framer copied it there (destinationFor).
+    if (data.buffer !== buf.buffer || data.byteOffset !== buf.byteOffset + offset) data.copy(buf, offset);
     this.receivedBytes += data.length;
   }
 }

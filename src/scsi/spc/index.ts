@@ -3,7 +3,7 @@
  * Reservation classes follow SPC-4 Table 41 (§5.9.1) and SPC-2 §5.5.1; ALUA lists follow
  * SPC-4 §5.16.2.4.
  */
-import { ALUA_ANY_STATE, ALUA_STANDBY_OK } from '../alua/access-state.js';
+import { ALUA_ACTIVE_ONLY, ALUA_ANY_STATE, ALUA_STANDBY_OK } from '../alua/access-state.js';
 import type { OpcodeEntry } from '../command-context.js';
 import { core, type CoreLu } from '../core-context.js';
 import { inquiry } from './inquiry.js';
@@ -24,7 +24,7 @@ const base = {
 } as const;
 
 export const spcOpcodes: Row[] = [
-  { ...base, opcode: 0x00, name: 'TEST UNIT READY', cdbLength: 6, usageMask: [0x00, 0, 0, 0, 0, 0], direction: 'none', pr: 'allowed', aluaAllowed: ALUA_STANDBY_OK, handler: testUnitReady },
+  { ...base, opcode: 0x00, name: 'TEST UNIT READY', cdbLength: 6, usageMask: [0x00, 0, 0, 0, 0, 0], direction: 'none', pr: 'allowed', aluaAllowed: ALUA_ACTIVE_ONLY, handler: testUnitReady },
   {
     opcode: 0x03,
     name: 'REQUEST SENSE',
@@ -52,13 +52,13 @@ export const spcOpcodes: Row[] = [
     handler: inquiry,
   },
   { ...base, opcode: 0x15, name: 'MODE SELECT(6)', cdbLength: 6, usageMask: [0x15, 0x11, 0, 0, 0xff, 0], direction: 'out', pr: 'write', aluaAllowed: ALUA_STANDBY_OK, handler: modeSelect6 },
-  { ...base, opcode: 0x16, name: 'RESERVE(6)', cdbLength: 6, usageMask: [0x16, 0, 0, 0, 0, 0], direction: 'none', pr: 'conflict', aluaAllowed: ALUA_STANDBY_OK, handler: reserve6 },
-  { ...base, opcode: 0x17, name: 'RELEASE(6)', cdbLength: 6, usageMask: [0x17, 0, 0, 0, 0, 0], direction: 'none', pr: 'conflict', allowedUnderSpc2Reserve: true, aluaAllowed: ALUA_STANDBY_OK, handler: release6 },
+  { ...base, opcode: 0x16, name: 'RESERVE(6)', cdbLength: 6, usageMask: [0x16, 0, 0, 0, 0, 0], direction: 'none', pr: 'conflict', aluaAllowed: ALUA_ACTIVE_ONLY, handler: reserve6 },
+  { ...base, opcode: 0x17, name: 'RELEASE(6)', cdbLength: 6, usageMask: [0x17, 0, 0, 0, 0, 0], direction: 'none', pr: 'conflict', allowedUnderSpc2Reserve: true, aluaAllowed: ALUA_ACTIVE_ONLY, handler: release6 },
   { ...base, opcode: 0x1a, name: 'MODE SENSE(6)', cdbLength: 6, usageMask: [0x1a, 0x08, 0xff, 0xff, 0xff, 0], direction: 'in', pr: 'read', aluaAllowed: ALUA_STANDBY_OK, handler: modeSense6 },
-  { ...base, opcode: 0x1e, name: 'PREVENT ALLOW MEDIUM REMOVAL', cdbLength: 6, usageMask: [0x1e, 0, 0, 0, 0x03, 0], direction: 'none', pr: 'read', aluaAllowed: ALUA_STANDBY_OK, handler: (ctx) => preventAllowMediumRemoval(ctx.cmd) },
+  { ...base, opcode: 0x1e, name: 'PREVENT ALLOW MEDIUM REMOVAL', cdbLength: 6, usageMask: [0x1e, 0, 0, 0, 0x03, 0], direction: 'none', pr: 'read', aluaAllowed: ALUA_ACTIVE_ONLY, handler: (ctx) => preventAllowMediumRemoval(ctx.cmd) },
   { ...base, opcode: 0x55, name: 'MODE SELECT(10)', cdbLength: 10, usageMask: [0x55, 0x11, 0, 0, 0, 0, 0, 0xff, 0xff, 0], direction: 'out', pr: 'write', aluaAllowed: ALUA_STANDBY_OK, handler: modeSelect10 },
-  { ...base, opcode: 0x56, name: 'RESERVE(10)', cdbLength: 10, usageMask: [0x56, 0, 0, 0, 0, 0, 0, 0, 0, 0], direction: 'none', pr: 'conflict', aluaAllowed: ALUA_STANDBY_OK, handler: reserve10 },
-  { ...base, opcode: 0x57, name: 'RELEASE(10)', cdbLength: 10, usageMask: [0x57, 0, 0, 0, 0, 0, 0, 0, 0, 0], direction: 'none', pr: 'conflict', allowedUnderSpc2Reserve: true, aluaAllowed: ALUA_STANDBY_OK, handler: release10 },
+  { ...base, opcode: 0x56, name: 'RESERVE(10)', cdbLength: 10, usageMask: [0x56, 0, 0, 0, 0, 0, 0, 0, 0, 0], direction: 'none', pr: 'conflict', aluaAllowed: ALUA_ACTIVE_ONLY, handler: reserve10 },
+  { ...base, opcode: 0x57, name: 'RELEASE(10)', cdbLength: 10, usageMask: [0x57, 0, 0, 0, 0, 0, 0, 0, 0, 0], direction: 'none', pr: 'conflict', allowedUnderSpc2Reserve: true, aluaAllowed: ALUA_ACTIVE_ONLY, handler: release10 },
   { ...base, opcode: 0x5a, name: 'MODE SENSE(10)', cdbLength: 10, usageMask: [0x5a, 0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff, 0], direction: 'in', pr: 'read', aluaAllowed: ALUA_STANDBY_OK, handler: modeSense10 },
   {
     opcode: 0xa0,

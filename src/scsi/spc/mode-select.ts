@@ -52,7 +52,7 @@ function modeSelect(ctx: CommandContext<CoreLu>, ten: boolean): ScsiResponse {
     values = r.values;
     off += want;
   }
-  if (lu.mode.apply(values)) lu.queueUnitAttention('UaModeParametersChanged', c.cmd.nexus.id);
+  if (lu.mode.apply(values)) lu.raiseUnitAttention('UaModeParametersChanged', c.cmd.nexus.id);
   return GOOD;
 }
 

@@ -6,6 +6,8 @@ import { Store } from '../store/store.js';
 import { newNaa, serialFromId } from '../store/identifiers.js';
 
 export interface SharedStores {
+  /** The data directory holding tandem.db. */
+  readonly dir: string;
   readonly stores: Store[];
   /** Inserts a volume row (ownership rows reference volumes). */
   addVolume(name: string): string;
@@ -17,6 +19,7 @@ export function openSharedStores(n: number): SharedStores {
   const stores: Store[] = [];
   for (let i = 0; i < n; i++) stores.push(Store.open(dir, { busyTimeoutMs: 2000 }));
   return {
+    dir,
     stores,
     addVolume(name: string): string {
       const id = `00000000-0000-4000-8000-${name.padStart(12, '0')}`;
