@@ -1,4 +1,3 @@
-// After tsc: make the CLI entry executable and copy non-TS assets (the dashboard, later).
+// After tsc: make the CLI entries executable.
 import { chmodSync, existsSync } from 'node:fs';
-const bin = 'dist/src/cli/main.js';
-if (existsSync(bin)) chmodSync(bin, 0o755);
+for (const bin of ['dist/src/cli/main.js', 'dist/src/host/cli/main.js']) if (existsSync(bin)) chmodSync(bin, 0o755);

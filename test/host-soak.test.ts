@@ -56,9 +56,11 @@ class CutProxy {
   }
   cut(): number {
     const n = this.pairs.size;
+    // destroy(), not resetAndDestroy(): on Node 20 the latter can leave a request
+    // pending that makes the process spin forever in its exit-time handle cleanup.
     for (const [a, b] of [...this.pairs]) {
-      a.resetAndDestroy();
-      b.resetAndDestroy();
+      a.destroy();
+      b.destroy();
     }
     return n;
   }
@@ -128,7 +130,7 @@ test('the agent found one device with a path through each portal', { skip: !tool
 
 test(`fio verify=crc32c through NBD for ${SOAK_S} s while paths are cut and the array is killed and restarted: zero errors`, { skip: !tools, timeout: (SOAK_S + 120) * 1000 }, async () => {
   const uri = `nbd://127.0.0.1:${host!.agent.nbd.tcpAddress!.port}/tandem0`;
-  const fio = runFio(['--name=soak', '--ioengine=nbd', `--uri=${uri}`, '--rw=randrw', '--bs=4k', '--iodepth=16', '--size=64m',
+  const fio = runFio(['--name=soak', '--verify_state_save=0', '--ioengine=nbd', `--uri=${uri}`, '--rw=randrw', '--bs=4k', '--iodepth=16', '--size=64m',
     '--time_based', `--runtime=${SOAK_S}`, '--verify=crc32c', '--do_verify=1', '--verify_backlog=512', '--verify_fatal=1', '--output-format=json']);
   const cuts: string[] = [];
   const t0 = Date.now();
@@ -156,7 +158,7 @@ test(`fio verify=crc32c through NBD for ${SOAK_S} s while paths are cut and the 
     cuts.push(await events[i++ % events.length]!());
   }
   const r = await fio;
-  assert.ok(cuts.length >= 3, `the array was cut ${cuts.length} times`);
+  assert.ok(cuts.length >= Math.min(3, Math.floor((SOAK_S - 5) / 3)), `the array was cut ${cuts.length} times`);
   assert.equal(r.code, 0, `fio failed after cuts [${cuts.join(', ')}]:\n${r.stderr}\n${r.stdout.slice(0, 2000)}`);
   const job = (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: Array<{ error: number; read: { io_bytes: number }; write: { io_bytes: number } }> }).jobs[0]!;
   assert.equal(job.error, 0);

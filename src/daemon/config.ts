@@ -57,6 +57,8 @@ export interface ConfigFlags {
   api?: string;
   portal?: string[];
   logLevel?: string;
+  /** HA (haruntime): 2 ⇒ dual-controller array; `portal` may then hold NAME=HOST:PORT entries. */
+  controllers?: number;
 }
 
 /** Merge default ← file ← flags into a validated config with an absolute data directory. */
@@ -73,7 +75,8 @@ export function loadConfig(flags: ConfigFlags, cwd = process.cwd()): ArrayConfig
   }
   if (flags.dataDir) cfg.dataDir = flags.dataDir;
   if (flags.api) cfg.api = parseHostPort(flags.api, '--api');
-  if (flags.portal && flags.portal.length > 0) cfg.portals = flags.portal.map((p) => parseHostPort(p, '--portal'));
+  const plainPortals = (flags.portal ?? []).filter((p) => !/^[A-Za-z][A-Za-z0-9]*=/.test(p.trim()));
+  if (plainPortals.length > 0) cfg.portals = plainPortals.map((p) => parseHostPort(p, '--portal'));
   if (flags.logLevel) cfg.logLevel = flags.logLevel;
   cfg.dataDir = resolve(cwd, cfg.dataDir);
   const seen = new Set<string>();

@@ -4,12 +4,22 @@
  */
 import { createLogger } from '../lib/logger.js';
 import { startArray } from './array.js';
-import { loadConfig, type ConfigFlags } from './config.js';
+import { loadConfig, type ArrayConfig, type ConfigFlags } from './config.js';
+import type { Logger } from '../lib/logger.js';
+
+/** Dual-controller array (opt-in: `--controllers 2`); named portals `A0=HOST:PORT`. */
+async function startHa(config: ArrayConfig, flags: ConfigFlags, logger: Logger) {
+  const { defaultHaConfig, applyNamedPortals } = await import('./ha-config.js');
+  const { startHaArray } = await import('./supervisor.js');
+  const ha = defaultHaConfig(flags.controllers);
+  applyNamedPortals(ha, flags.portal ?? []);
+  return startHaArray(config, ha, logger);
+}
 
 export async function runUp(flags: ConfigFlags): Promise<void> {
   const config = loadConfig(flags);
   const logger = createLogger({ level: process.env.TANDEM_LOG_LEVEL ?? config.logLevel });
-  const array = await startArray(config, logger);
+  const array = (flags.controllers ?? 1) >= 2 ? await startHa(config, flags, logger) : await startArray(config, logger);
   const lines = [
     `Tandem array ready`,
     `  target   ${array.iqn}`,

@@ -10,7 +10,7 @@ import { FileDevice } from '../block/file-device.js';
 import { MemoryDevice } from '../block/memory-device.js';
 import type { FsNative } from '../block/native.js';
 import type { Logger } from '../lib/logger.js';
-import { LogicalUnit, type PrStateJson } from '../scsi/index.js';
+import { LogicalUnit, prStateAfterPowerLoss, type LogicalUnitOptions, type PrStateJson } from '../scsi/index.js';
 import type { Store } from '../store/store.js';
 import type { VolumeRecord } from '../store/records.js';
 
@@ -22,11 +22,28 @@ export interface LiveVolume {
   lu: LogicalUnit;
 }
 
+/** Optional HA hooks (dual-controller runtime): wrap devices, mirror PR state, broadcast UAs. */
+export interface VolumeRuntimeHooks {
+  wrapDevice?(v: VolumeRecord, device: BlockDevice): BlockDevice;
+  prPersisted?(v: VolumeRecord, s: PrStateJson | null): Promise<void>;
+  luOptions?(v: VolumeRecord): Pick<LogicalUnitOptions, 'onUnitAttentionBroadcast' | 'onTasksAborted'>;
+}
+
 export class VolumeRuntime {
   private readonly byId = new Map<string, LiveVolume>();
   private readonly byName = new Map<string, LiveVolume>();
 
-  constructor(private readonly store: Store, private readonly fsNative: FsNative, private readonly logger: Logger) {}
+  constructor(private readonly store: Store, private readonly fsNative: FsNative, private readonly logger: Logger, private readonly hooks: VolumeRuntimeHooks = {}) {}
+
+  /** Opens one existing volume (HA: the file was created by another process). */
+  async openOne(v: VolumeRecord): Promise<void> {
+    if (this.byId.has(v.id)) return;
+    this.attach(v, await this.openDevice(v));
+  }
+
+  getById(id: string): LiveVolume | undefined {
+    return this.byId.get(id);
+  }
 
   /** Bring every recorded volume online (at start-up). A volume whose storage is missing is logged and skipped. */
   async openAll(): Promise<void> {
@@ -105,15 +122,21 @@ export class VolumeRuntime {
     return FileDevice.open(requirePath(v), { blockSize: v.blockSize, thin: v.thin, native: this.fsNative });
   }
 
-  private attach(v: VolumeRecord, device: BlockDevice): LiveVolume {
+  private attach(v: VolumeRecord, rawDevice: BlockDevice): LiveVolume {
+    const device = this.hooks.wrapDevice ? this.hooks.wrapDevice(v, rawDevice) : rawDevice;
     const lu = new LogicalUnit({
+      ...(this.hooks.luOptions ? this.hooks.luOptions(v) : {}),
       identity: { name: v.name, naa: Buffer.from(v.naa, 'hex'), serial: v.serial, ...TANDEM_INQUIRY },
       device,
       writeProtected: v.writeProtected,
       pr: {
-        ...(v.prState ? { initial: JSON.parse(v.prState) as PrStateJson } : {}),
+        // At start-up only APTPL reservations survive (SPC-4 §5.14.5: persist through power loss).
+        initial: prStateAfterPowerLoss(v.prState ? (JSON.parse(v.prState) as PrStateJson) : undefined),
         // APTPL state is committed to the store before the PR OUT is acknowledged.
-        persist: async (s: PrStateJson | null) => this.store.savePrState(v.id, s === null ? null : JSON.stringify(s)),
+        persist: async (s: PrStateJson | null) => {
+          this.store.savePrState(v.id, s === null ? null : JSON.stringify(s));
+          if (this.hooks.prPersisted) await this.hooks.prPersisted(v, s);
+        },
       },
     });
     const live: LiveVolume = { record: v, device, lu };

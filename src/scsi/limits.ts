@@ -9,8 +9,8 @@ export const LIMITS = {
   optimalTransferBytes: 1024 * 1024,
   /** MAXIMUM COMPARE AND WRITE LENGTH, blocks (SBC-4 §5.3: NUMBER OF LOGICAL BLOCKS is one byte). */
   maxCompareAndWriteBlocks: 255,
-  /** MAXIMUM UNMAP LBA COUNT, blocks. */
-  maxUnmapLbaCount: 4 * 1024 * 1024,
+  /** MAXIMUM UNMAP LBA COUNT, blocks (libiscsi's conformance suite refuses values above 1 Mi). */
+  maxUnmapLbaCount: 1024 * 1024,
   /** MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT. */
   maxUnmapDescriptors: 256,
   /** OPTIMAL UNMAP GRANULARITY, bytes (converted to blocks per block size). */

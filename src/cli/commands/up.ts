@@ -17,8 +17,9 @@ export function registerUpCommand(program: Command): void {
     .description('run the array in the foreground (Ctrl-C logs initiators out and stops it)')
     .option('--config <file>', 'JSON configuration file (settings: dataDir, api, portals, nopIntervalMs, nopTimeoutMs, logLevel)')
     .option('--portal <host:port>', 'iSCSI portal to listen on (repeatable; default 127.0.0.1:3260)', collect, [])
+    .option('--controllers <n>', 'number of controllers: 1 (default) or 2 (dual-controller HA array; ports A0 A1 B0 B1, set with --portal A0=HOST:PORT)')
     .option('--log-level <level>', 'log level: fatal, error, warn, info, debug, trace')
-    .action(async (opts: { config?: string; portal: string[]; logLevel?: string }, cmd: Command) => {
+    .action(async (opts: { config?: string; portal: string[]; logLevel?: string; controllers?: string }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { dataDir?: string; api?: string };
       const dataDirGiven = program.getOptionValueSource('dataDir') !== 'default';
       const { runUp } = await import('../../daemon/up.js');
@@ -29,6 +30,7 @@ export function registerUpCommand(program: Command): void {
           ...(globals.api ? { api: globals.api } : {}),
           portal: opts.portal,
           ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+          ...(opts.controllers ? { controllers: Number(opts.controllers) } : {}),
         });
       } catch (err) {
         if (err instanceof TandemError) throw new CliError(exitCodeForHttpStatus(err.httpStatus), err.message);

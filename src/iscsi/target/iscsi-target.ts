@@ -117,6 +117,40 @@ export class IscsiTarget {
     }
   }
 
+  /**
+   * HA IP takeover (haruntime): listen on one more portal (e.g. a failed peer's address with
+   * its own TPGT and relative target port id) while running.
+   */
+  async addPortal(portal: PortalConfig): Promise<void> {
+    if (this.servers.some((s) => s.portal.host === portal.host && s.portal.port === portal.port)) return;
+    const server = createServer({ noDelay: true }, (sock) => this.accept(sock, entry));
+    const entry: { portal: PortalConfig; server: Server; bound: PortalConfig | undefined } = { portal, server, bound: undefined };
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: portal.host, port: portal.port }, () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.opts.logger.error({ err, portal }, 'iscsi portal error'));
+        const a = server.address();
+        entry.bound = { ...portal, port: typeof a === 'object' && a ? a.port : portal.port };
+        resolve();
+      });
+    });
+    this.servers.push(entry);
+    this.opts.logger.info({ portal: entry.bound }, 'iscsi portal added');
+  }
+
+  /** HA: stop listening on host:port and drop the connections that came in through it. */
+  async removePortal(host: string, port: number): Promise<void> {
+    const i = this.servers.findIndex((s) => s.portal.host === host && (s.bound ?? s.portal).port === port);
+    if (i < 0) return;
+    const [entry] = this.servers.splice(i, 1);
+    const closed = new Promise<void>((resolve) => (entry!.server.listening ? entry!.server.close(() => resolve()) : resolve()));
+    for (const c of [...this.conns]) {
+      if (c.portal.host === host && c.portal.port === port) c.close('portal removed');
+    }
+    await closed;
+  }
+
   /** The portals with the ports actually bound (port 0 resolved). */
   boundPortals(): PortalConfig[] {
     return this.servers.map((s) => s.bound ?? s.portal);

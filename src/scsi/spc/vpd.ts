@@ -40,7 +40,6 @@ function thirdPartyCopy(ctx: CoreContext): Buffer {
  * libiscsi's block-limits test treats an explicit MAXIMUM UNMAP LBA COUNT above 1 Mi
  * blocks as insane; advertise at most that (a smaller advertised limit is always safe).
  */
-const MAX_ADVERTISED_UNMAP_LBAS = 1024 * 1024;
 
 function page(code: number, body: Buffer): Buffer {
   const h = Buffer.alloc(4);
@@ -101,7 +100,7 @@ function blockLimits(lu: CoreLu): Buffer {
   b.writeUInt32BE(Math.floor(LIMITS.optimalTransferBytes / bs), 8);
   b.writeUInt32BE(Math.floor(LIMITS.maxTransferBytes / bs), 12); // MAXIMUM PREFETCH LENGTH
   if (lu.thin) {
-    b.writeUInt32BE(Math.min(LIMITS.maxUnmapLbaCount, MAX_ADVERTISED_UNMAP_LBAS), 16);
+    b.writeUInt32BE(LIMITS.maxUnmapLbaCount, 16);
     b.writeUInt32BE(LIMITS.maxUnmapDescriptors, 20);
     b.writeUInt32BE(gran, 24);
   }

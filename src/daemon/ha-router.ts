@@ -1,0 +1,121 @@
+/**
+ * The AccessRouter of one controller process (HA design "Ownership and ALUA", "I/O on
+ * the non-owner"; SPC-4 §5.16 ALUA, VNX failover modes 0–4 from seed 003). Pure
+ * decisions come from src/controller (aluaStateFor, decideNonOwnerIo,
+ * AluaTrespassCounter); this class supplies the live facts: ownership rows, controller
+ * health, peer link state, the initiator's host failover mode.
+ *
+ * A nexus always arrives on this controller, also on a port taken over from a dead peer
+ * ("the ports report the state of the controller that now hosts them"), so its state is
+ * this controller's state.
+ */
+import { AluaTrespassCounter, aluaStateFor, decideNonOwnerIo, type FailoverMode, type HealthMap, type VolumeOwnership } from '../controller/index.js';
+import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from '../scsi/access-router.js';
+import type { AluaStateName } from '../scsi/command-context.js';
+import type { LogicalUnit } from '../scsi/logical-unit.js';
+import type { SenseReason } from '../scsi/sense.js';
+import type { ItNexus, ScsiCommand, ScsiResponse } from '../scsi/types.js';
+
+export interface HaRouterFacts {
+  self: string;
+  /** Controllers with their ALUA group id and relative target port ids. */
+  groups: Array<{ controller: string; tpgId: number; relativePortIds: number[] }>;
+  volumeIdOf(lu: LogicalUnit): string | undefined;
+  ownership(volumeId: string): VolumeOwnership | undefined;
+  health(): HealthMap;
+  peerLinkUp(): boolean;
+  /** Controllers whose ports this controller now serves (IP takeover). */
+  hosted(): ReadonlySet<string>;
+  nonOwnerState(): 'active-non-optimized' | 'standby';
+  failoverModeOf(initiatorName: string): FailoverMode;
+  forward(volumeId: string, cmd: ScsiCommand): Promise<ScsiResponse>;
+  /** Moves the current owner of the volume to `to` (store CAS, peer notified, UAs queued). */
+  trespass(volumeId: string, to: string, reason: 'explicit-alua' | 'implicit-alua' | 'failover-mode'): Promise<void>;
+}
+
+export class HaRouter implements AccessRouter {
+  readonly counter: AluaTrespassCounter;
+
+  constructor(private readonly f: HaRouterFacts, threshold: number) {
+    this.counter = new AluaTrespassCounter({ threshold });
+  }
+
+  private stateOn(vol: VolumeOwnership | undefined, controller: string): AluaStateName {
+    if (!vol) return 'active-optimized';
+    return aluaStateFor(vol, controller, this.f.health(), { nonOwnerState: this.f.nonOwnerState() }, { peerLinkUp: this.f.peerLinkUp() });
+  }
+
+  aluaState(lu: LogicalUnit, _nexus: ItNexus): AluaStateName {
+    const id = this.f.volumeIdOf(lu);
+    return this.stateOn(id ? this.f.ownership(id) : undefined, this.f.self);
+  }
+
+  targetPortGroups(lu: LogicalUnit): TargetPortGroupInfo[] {
+    const id = this.f.volumeIdOf(lu);
+    const vol = id ? this.f.ownership(id) : undefined;
+    const hosted = this.f.hosted();
+    return this.f.groups.map((g) => ({
+      id: g.tpgId,
+      state: this.stateOn(vol, hosted.has(g.controller) ? this.f.self : g.controller),
+      preferred: vol ? vol.preferredOwner === g.controller : g.controller === this.f.self,
+      relativePortIds: g.relativePortIds,
+    }));
+  }
+
+  route(lu: LogicalUnit, cmd: ScsiCommand, entry: { name: string; opcode: number }): RouteDecision {
+    const id = this.f.volumeIdOf(lu);
+    const vol = id ? this.f.ownership(id) : undefined;
+    if (!id || !vol) return { kind: 'local' };
+    const self = this.f.self;
+    const health = this.f.health();
+    if (health[self] === 'backend-failed') {
+      // DS300: this controller has no back end; the owner (the peer) serves it.
+      if (vol.currentOwner !== self && this.f.peerLinkUp()) return { kind: 'forward', forward: (c) => this.f.forward(id, c) };
+      return { kind: 'reject', reason: 'NotReadyAluaStandby' satisfies SenseReason };
+    }
+    if (vol.currentOwner === self) {
+      this.counter.record(id, self, self);
+      return { kind: 'local' };
+    }
+    const ownerHealth = health[vol.currentOwner] ?? 'online';
+    const ownerDead = ownerHealth === 'failed' || ownerHealth === 'fenced' || ownerHealth === 'disabled';
+    const reach = this.f.peerLinkUp() ? 'reachable' : ownerDead ? 'failed' : 'isolated';
+    const d = decideNonOwnerIo({
+      mode: this.f.failoverModeOf(cmd.nexus.initiatorName),
+      autoTrespass: vol.autoTrespass,
+      isTestUnitReady: entry.opcode === 0x00,
+      peerReachable: reach,
+    });
+    switch (d.kind) {
+      case 'reject':
+        return { kind: 'reject', reason: d.reason };
+      case 'good':
+        return { kind: 'good' };
+      case 'trespass':
+        return { kind: 'trespass', trespass: () => this.f.trespass(id, self, 'failover-mode') };
+      case 'forward':
+        if (this.counter.record(id, self, vol.currentOwner) === 'trespass') {
+          return { kind: 'trespass', trespass: () => this.f.trespass(id, self, 'implicit-alua') };
+        }
+        return { kind: 'forward', forward: (c) => this.f.forward(id, c) };
+    }
+  }
+
+  async setTargetPortGroups(lu: LogicalUnit, _nexus: ItNexus, requests: Array<{ tpgId: number; state: AluaStateName }>): Promise<SenseReason | undefined> {
+    const id = this.f.volumeIdOf(lu);
+    const vol = id ? this.f.ownership(id) : undefined;
+    if (!id || !vol) return undefined;
+    const want = requests.find((r) => r.state === 'active-optimized');
+    if (!want) return undefined;
+    const group = this.f.groups.find((g) => g.tpgId === want.tpgId);
+    if (!group) return 'InvalidFieldInParameterList';
+    const target = this.f.hosted().has(group.controller) ? this.f.self : group.controller;
+    if (vol.currentOwner === target) return undefined;
+    try {
+      await this.f.trespass(id, target, 'explicit-alua');
+      return undefined;
+    } catch {
+      return 'NotReadyAluaTransition';
+    }
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * The supervisor of a dual-controller array (HA design "Processes"): `tandem up
+ * --controllers 2`. Owns the configuration, the store (opened non-exclusively: the
+ * controllers share it), the management API with the real ClusterControl, the event log
+ * and alerts. Forks one controller process per controller (controller-main.js, IPC),
+ * is the fence agent (SIGKILL + lease epoch bump), fences a controller whose process
+ * exits at once (fast detection) and tells the survivor to take over. It never restarts
+ * a failed controller by itself: `tandem controller enable NAME` does.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.js';
+import { ensureApiToken, writeApiEndpoint } from '../api/api-files.js';
+import { createControlServices, type ControlServices } from '../control/index.js';
+import { DEFAULT_CLUSTER_POLICY, type ClusterPolicy, type ControllerState } from '../control/cluster.js';
+import { loadOrCreatePeerSecret, type ControllerHealth } from '../controller/index.js';
+import type { Logger } from '../lib/logger.js';
+import { STATE_DB_FILE, Store } from '../store/index.js';
+import { DEMO_VOLUME, type RunningArray } from './array.js';
+import type { ArrayConfig } from './config.js';
+import type { HaConfig, HaControllerConfig } from './ha-config.js';
+import { IpcRpc } from './ipc-rpc.js';
+import { SupervisorDataPlane } from './supervisor-data-plane.js';
+import { SupervisorClusterControl } from './cluster-control.js';
+
+export interface ControllerSlot {
+  cfg: HaControllerConfig;
+  state: ControllerState;
+  proc: ChildProcess | undefined;
+  rpc: IpcRpc | undefined;
+  /** Ports whose link is down (fault port-down). */
+  portsDown: Set<string>;
+}
+
+const CONTROLLER_MAIN = fileURLToPath(new URL('./controller-main.js', import.meta.url));
+
+export class Supervisor {
+  readonly slots = new Map<string, ControllerSlot>();
+  policy: ClusterPolicy = { ...DEFAULT_CLUSTER_POLICY };
+  services!: ControlServices;
+  private stopping = false;
+  private peerLinkPort = 0;
+
+  constructor(readonly config: ArrayConfig, readonly ha: HaConfig, readonly store: Store, readonly logger: Logger) {
+    for (const c of ha.controllers) this.slots.set(c.name, { cfg: c, state: 'stopped', proc: undefined, rpc: undefined, portsDown: new Set() });
+    this.policy.heartbeatIntervalMs = ha.heartbeatIntervalMs;
+    this.policy.heartbeatTimeoutMs = ha.heartbeatTimeoutMs;
+  }
+
+  event(severity: 'info' | 'warning' | 'error', short: string, actor = 'supervisor', long?: string): void {
+    try {
+      this.services.events.record({ severity, category: 'cluster', actor, short, ...(long ? { long } : {}) });
+    } catch (err) {
+      this.logger.error({ err }, 'event record failed');
+    }
+  }
+
+  health(name: string): ControllerHealth {
+    const s = this.slots.get(name)!.state;
+    return s === 'online' ? 'online' : s === 'starting' || s === 'stopped' ? 'starting' : s === 'disabled' ? 'disabled' : s === 'fenced' ? 'fenced' : 'failed';
+  }
+
+  /** Live controllers (IPC up), `prefer` first. */
+  live(prefer?: string): ControllerSlot[] {
+    const all = [...this.slots.values()].filter((s) => s.state === 'online' && s.rpc);
+    return all.sort((a, b) => (a.cfg.name === prefer ? -1 : b.cfg.name === prefer ? 1 : 0));
+  }
+
+  /** The controller with the fewest preferred volumes (HA design: new volumes). */
+  choosePreferred(): string {
+    const counts = new Map([...this.slots.keys()].map((n) => [n, 0]));
+    for (const r of this.store.ownership.list()) counts.set(r.preferredOwner, (counts.get(r.preferredOwner) ?? 0) + 1);
+    return [...counts].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]![0];
+  }
+
+  ensureOwnershipRows(): void {
+    for (const id of this.store.ownership.missing()) {
+      const owner = this.choosePreferred();
+      this.store.ownership.insert({ volumeId: id, preferredOwner: owner, currentOwner: owner }, Date.now());
+    }
+  }
+
+  async startController(name: string): Promise<void> {
+    const slot = this.slots.get(name)!;
+    slot.state = 'starting';
+    slot.portsDown.clear();
+    const proc = fork(CONTROLLER_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env });
+    const rpc = new IpcRpc(proc);
+    slot.proc = proc;
+    slot.rpc = rpc;
+    rpc.onNote((op, args) => {
+      if (op === 'event') {
+        const e = args as { severity: 'info' | 'warning' | 'error'; short: string; long?: string };
+        this.event(e.severity, e.short, `controller ${name}`, e.long);
+      }
+    });
+    rpc.onRequest(async (op, args) => {
+      if (op === 'fence') {
+        const a = args as { name: string; reason: string };
+        await this.fence(a.name, `controller ${name}: ${a.reason}`);
+        return null;
+      }
+      throw new Error(`unknown op ${op}`);
+    });
+    proc.once('exit', (code, signal) => this.onExit(name, proc, code, signal));
+    const peers: Record<string, ControllerHealth> = {};
+    for (const other of this.slots.values()) if (other.cfg.name !== name) peers[other.cfg.name] = this.health(other.cfg.name);
+    try {
+      const r = await rpc.request<{ pid: number }>('init', {
+        self: name, dataDir: this.config.dataDir, ha: this.ha, peerLinkPort: this.peerLinkPort, nopIntervalMs: this.config.nopIntervalMs,
+        nopTimeoutMs: this.config.nopTimeoutMs, policy: this.policy, peers, logLevel: this.config.logLevel,
+      }, 20000);
+      if (slot.proc !== proc) return;
+      slot.state = 'online';
+      this.event('info', `controller ${name} online (pid ${r.pid})`);
+      for (const other of this.live()) if (other.cfg.name !== name) void other.rpc!.request('peer-health', { name, health: 'online' }).catch(() => undefined);
+    } catch (err) {
+      this.event('error', `controller ${name} failed to start: ${(err as Error).message}`);
+      proc.kill('SIGKILL');
+      throw err;
+    }
+  }
+
+  private onExit(name: string, proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    const slot = this.slots.get(name)!;
+    if (slot.proc !== proc) return;
+    slot.proc = undefined;
+    slot.rpc?.failAll(`controller ${name} exited`);
+    slot.rpc = undefined;
+    if (this.stopping) {
+      slot.state = 'stopped';
+      return;
+    }
+    // Fast detection: the process is gone, fence its lease so nothing it left can act.
+    try {
+      this.store.leases.fence(name, Date.now());
+    } catch (err) {
+      this.logger.error({ err }, 'lease fence failed');
+    }
+    if (slot.state !== 'disabled' && slot.state !== 'fenced') slot.state = 'failed';
+    const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    this.event('error', `controller ${name} failed`, 'supervisor', `controller ${name} process ${why}; its lease is fenced and its peer takes over its volumes and addresses`);
+    if (slot.state !== 'disabled') {
+      this.services.alerts.raise(`controller-failed:${name}`, {
+        short: `controller ${name} failed: waiting for operator enable`,
+        long: `controller ${name} process ${why}`,
+        action: `run: tandem controller enable ${name}`,
+      }, 'supervisor');
+    }
+    for (const other of this.live()) {
+      void other.rpc!.request('take-over', { name }).catch((err) => this.logger.error({ err }, 'take-over failed'));
+    }
+  }
+
+  /** STONITH: SIGKILL the process and bump its lease epoch. */
+  async fence(name: string, why: string): Promise<void> {
+    const slot = this.slots.get(name);
+    if (!slot) return;
+    this.store.leases.fence(name, Date.now());
+    if (slot.state !== 'disabled') slot.state = 'fenced';
+    this.event('error', `controller ${name} fenced`, 'supervisor', why);
+    if (slot.proc) slot.proc.kill('SIGKILL');
+    else for (const other of this.live()) await other.rpc!.request('take-over', { name }).catch(() => undefined);
+  }
+
+  async enable(name: string, actor: string): Promise<void> {
+    const slot = this.slots.get(name)!;
+    for (const other of this.live()) if (other.cfg.name !== name) await other.rpc!.request('peer-rejoining', { name });
+    this.event('info', `controller ${name} enabled by ${actor}: starting`);
+    await this.startController(name);
+    this.services.alerts.clear(`controller-failed:${name}`, actor);
+    if (this.policy.failback === 'auto') {
+      await new Promise((r) => setTimeout(r, this.policy.failbackDelayMs));
+      for (const o of this.store.ownership.list()) {
+        if (o.preferredOwner === name && o.currentOwner !== name) await slot.rpc?.request('trespass', { volumeId: o.volumeId, to: name, reason: 'failback' });
+      }
+    }
+  }
+
+  async disable(name: string, actor: string): Promise<void> {
+    const slot = this.slots.get(name)!;
+    slot.state = 'disabled';
+    this.event('warning', `controller ${name} disabled by ${actor}`);
+    this.store.leases.fence(name, Date.now());
+    if (slot.proc) slot.proc.kill('SIGKILL');
+  }
+
+  async start(): Promise<void> {
+    this.peerLinkPort = await freeLoopbackPort();
+    for (const name of this.slots.keys()) await this.startController(name);
+  }
+
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.slots.values()].map(async (s) => {
+      const p = s.proc;
+      if (!p) return;
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      await s.rpc?.request('stop', null, 5000).catch(() => undefined);
+      const t = setTimeout(() => p.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    }));
+  }
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Logger): Promise<RunningArray> {
+  const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
+  const store = Store.open(config.dataDir, { busyTimeoutMs: 5000 });
+  const sup = new Supervisor(config, ha, store, logger);
+  const cleanups: Array<() => Promise<void> | void> = [() => store.close()];
+  const stopAll = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        logger.error({ err }, 'shutdown step failed');
+      }
+    }
+  };
+  try {
+    const token = await ensureApiToken(config.dataDir);
+    loadOrCreatePeerSecret(config.dataDir);
+    const iqn = store.identity.targetIqn;
+    const dataPlane = new SupervisorDataPlane(sup, iqn);
+    const services = createControlServices(store, dataPlane, { dataDir: config.dataDir });
+    sup.services = services;
+    sup.ensureOwnershipRows();
+    cleanups.push(() => sup.stopAll());
+    await sup.start();
+    if (firstStart && store.volumes.list().length === 0) {
+      await services.volumes.create({ name: DEMO_VOLUME.name, sizeBytes: DEMO_VOLUME.sizeBytes }, 'tandem-up');
+      services.mappings.create({ volume: DEMO_VOLUME.name, allLoopback: true, lun: 0 }, 'tandem-up');
+    }
+    const cluster = new SupervisorClusterControl(sup);
+    const app: FastifyInstance = buildApp({ services, dataPlane, token, cluster, logger: logger.child({ layer: 'api' }) });
+    await app.listen({ host: config.api.host, port: config.api.port });
+    cleanups.push(() => app.close());
+    const addr = app.server.address();
+    const apiPort = typeof addr === 'object' && addr ? addr.port : config.api.port;
+    const apiUrl = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${apiPort}`;
+    await writeApiEndpoint(config.dataDir, apiUrl);
+    const portals = ha.controllers.flatMap((c) => c.ports.map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt })));
+    sup.event('info', `array started with controllers ${ha.controllers.map((c) => c.name).join(', ')}: target ${iqn}, portals ${portals.map((p) => `${p.host}:${p.port}`).join(', ')}`, 'tandem-up');
+    let stopping: Promise<void> | undefined;
+    return {
+      iqn, portals, apiUrl, services,
+      stop(reason = 'stop requested') {
+        stopping ??= (async () => {
+          sup.event('info', `array stopping: ${reason}`, 'tandem-up');
+          await stopAll();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,168 @@
+// The dual-controller array end to end (`tandem up --controllers 2`): real controller
+// processes, real iSCSI through a port of A and a port of B, our initiator for ALUA
+// states and sense data. HA design /work/notes/ha-design.md; VNX failover modes (seed 003).
+// Prevents regressions in ownership/ALUA reporting, trespass UAs, failover modes 1/2/3
+// on the non-owner, forwarding, and controller-failure takeover of volumes and addresses.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { InitiatorSession, scsi, ScsiCommandError } from '../src/iscsi/initiator/index.js';
+import { freePort } from './support/ports.js';
+import { startArray, type RunningArray } from './support/tandem.js';
+
+let arr: RunningArray;
+const ports: Record<string, number> = {};
+const sessions: InitiatorSession[] = [];
+
+before(async () => {
+  for (const p of ['A0', 'A1', 'B0', 'B1']) ports[p] = await freePort();
+  arr = await startArray({ extraArgs: ['--controllers', '2', ...Object.entries(ports).flatMap(([n, p]) => ['--portal', `${n}=127.0.0.1:${p}`])] });
+});
+after(async () => {
+  for (const s of sessions) await s.close().catch(() => undefined);
+  await arr?.stop();
+});
+
+async function open(port: string, initiatorName = 'iqn.2026-11.test:ha-1'): Promise<InitiatorSession> {
+  const s = new InitiatorSession({ host: '127.0.0.1', port: ports[port]!, targetName: arr.iqn, initiatorName, reconnect: false });
+  sessions.push(s);
+  await s.connect();
+  return s;
+}
+
+/** TEST UNIT READY until GOOD; returns the unit attentions seen on the way as "asc/ascq". */
+async function settle(s: InitiatorSession): Promise<string[]> {
+  const uas: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    try {
+      await scsi.testUnitReady(s, 0);
+      return uas;
+    } catch (err) {
+      if (!(err instanceof ScsiCommandError) || err.sense?.key !== 6) throw err;
+      uas.push(`${err.sense.asc.toString(16)}/${err.sense.ascq.toString(16).padStart(2, '0')}`);
+    }
+  }
+  throw new Error(`still unit attentions: ${uas.join(', ')}`);
+}
+
+const states = async (s: InitiatorSession) => Object.fromEntries((await scsi.reportTargetPortGroups(s, 0)).groups.map((g) => [g.id, g.state]));
+async function ok(args: string[]): Promise<string> {
+  const r = await arr.cli(args);
+  assert.equal(r.code, 0, `tandem ${args.join(' ')} → ${r.code}\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+const owner = async () => (await arr.api<{ currentOwner: string }>('GET', '/v1/volumes/demo')).body.currentOwner;
+const controllers = async () => (await arr.api<Array<{ name: string; state: string; ports: Array<{ name: string; servedBy: string | null }> }>>('GET', '/v1/controllers')).body;
+async function setMode(mode: number | null): Promise<void> {
+  assert.equal((await arr.api('PATCH', '/v1/hosts/hm', { failoverMode: mode })).status, 200);
+}
+/** Clears pending unit attentions (stops at the first answer that is not one). */
+async function clearUas(s: InitiatorSession): Promise<void> {
+  for (let i = 0; i < 6; i++) {
+    try {
+      await scsi.testUnitReady(s, 0);
+      return;
+    } catch (err) {
+      if (!(err instanceof ScsiCommandError) || err.sense?.key !== 6) return;
+    }
+  }
+}
+async function senseOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'GOOD';
+  } catch (err) {
+    assert.ok(err instanceof ScsiCommandError, String(err));
+    return `${err.sense?.key}/${err.sense?.asc.toString(16)}/${err.sense?.ascq.toString(16).padStart(2, '0')}`;
+  }
+}
+
+test('two controllers online; RTPG: owner A active/optimized, B active/non-optimized; I/O through B is forwarded', async () => {
+  const list = await controllers();
+  assert.deepEqual(list.map((c) => [c.name, c.state]), [['A', 'online'], ['B', 'online']]);
+  assert.equal(await owner(), 'A');
+  const a = await open('A0');
+  const b = await open('B0');
+  await settle(a);
+  await settle(b);
+  assert.deepEqual(await states(a), { 1: 'active-optimized', 2: 'active-non-optimized' });
+  assert.deepEqual(await states(b), { 1: 'active-optimized', 2: 'active-non-optimized' });
+  const data = randomBytes(4096);
+  await scsi.write10(b, 0, 100, data);
+  assert.deepEqual(await scsi.read10(a, 0, 100, 8), data, 'written through B (forwarded), read through A (owner)');
+});
+
+test('trespass via the CLI flips the ALUA states and queues UA 2Ah/06h on both controllers', async () => {
+  const a = await open('A1');
+  const b = await open('B1');
+  await settle(a);
+  await settle(b);
+  await ok(['volume', 'trespass', 'demo', '--to', 'B']);
+  assert.equal(await owner(), 'B');
+  assert.deepEqual(await settle(a), ['2a/06']);
+  assert.deepEqual(await settle(b), ['2a/06']);
+  assert.deepEqual(await states(a), { 1: 'active-non-optimized', 2: 'active-optimized' });
+  await ok(['volume', 'trespass', 'demo', '--to', 'A']);
+  assert.equal(await owner(), 'A');
+  assert.deepEqual(await settle(b), ['2a/06']);
+  assert.deepEqual(await states(b), { 1: 'active-optimized', 2: 'active-non-optimized' });
+});
+
+test('failover modes on the non-owner: 1 NOT READY 04h/03h, 3 TUR GOOD but I/O NOT READY, 2 trespasses', async () => {
+  const ini = 'iqn.2026-11.test:ha-modes';
+  assert.equal((await arr.api('POST', '/v1/hosts', { name: 'hm', initiators: [ini] })).status, 201);
+  await ok(['host', 'set-failover-mode', 'hm', '1']);
+  const b = await open('B0', ini);
+  await clearUas(b);
+  assert.equal(await senseOf(scsi.testUnitReady(b, 0)), '2/4/03');
+  assert.equal(await senseOf(scsi.read10(b, 0, 0, 1)), '2/4/03');
+  await setMode(3);
+  assert.equal(await senseOf(scsi.testUnitReady(b, 0)), 'GOOD');
+  assert.equal(await senseOf(scsi.read10(b, 0, 0, 1)), '2/4/03');
+  await setMode(2);
+  assert.equal(await senseOf(scsi.read10(b, 0, 0, 1)), 'GOOD');
+  assert.equal(await owner(), 'B', 'mode 2 (DMP): I/O on the non-owner trespassed the volume');
+  await ok(['volume', 'trespass', 'demo', '--to', 'A']);
+  await setMode(null);
+});
+
+test('kill-controller of the owner: B takes over the volume and A0\'s address; data written before reads back', async (t) => {
+  const a = await open('A0', 'iqn.2026-11.test:ha-kill');
+  await settle(a);
+  const data = randomBytes(8192);
+  await scsi.write10(a, 0, 2048, data);
+  const t0 = Date.now();
+  await ok(['fault', 'kill-controller', 'A']);
+  let served: InitiatorSession | undefined;
+  while (!served && Date.now() - t0 < 5000) {
+    const s = new InitiatorSession({ host: '127.0.0.1', port: ports.A0!, targetName: arr.iqn, initiatorName: 'iqn.2026-11.test:ha-kill2', reconnect: false });
+    try {
+      await s.connect();
+      await settle(s);
+      if ((await states(s))[1] === 'active-optimized') served = s;
+      else await s.close();
+    } catch {
+      await s.close().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const took = Date.now() - t0;
+  assert.ok(served, 'A0 address served again');
+  sessions.push(served);
+  assert.ok(took < 2500, `takeover took ${took} ms`);
+  t.diagnostic(`takeover ${took} ms`);
+  assert.deepEqual(await scsi.read10(served, 0, 2048, 16), data);
+  assert.equal(await owner(), 'B');
+  const list = await controllers();
+  assert.equal(list[0]!.state, 'failed');
+  assert.deepEqual(list[0]!.ports.map((p) => p.servedBy), ['B', 'B']);
+  assert.match(JSON.stringify((await arr.api('GET', '/v1/alerts')).body), /controller A failed: waiting for operator enable/);
+  // Operator enable: A rejoins, B gives A's addresses back.
+  const en = await arr.cli(['controller', 'enable', 'A']);
+  assert.equal(en.code, 0, `${en.stdout}${en.stderr}\n${arr.output().split('\n').filter((l) => !l.includes('"level":30')).slice(-30).join('\n')}`);
+  assert.deepEqual((await controllers()).map((c) => c.state), ['online', 'online']);
+  assert.doesNotMatch(JSON.stringify((await arr.api('GET', '/v1/alerts')).body), /controller A failed/);
+  const back = await open('A1', 'iqn.2026-11.test:ha-kill3');
+  await settle(back);
+  assert.deepEqual(await scsi.read10(back, 0, 2048, 16), data, 'read through the rejoined controller A (forwarded to owner B)');
+});
