@@ -157,6 +157,7 @@ export class ControllerRuntime {
     this.link.setRequestHandler((req) => this.onPeerRequest(req));
     this.link.on('message', (m) => void this.onPeerRequest(m).catch((err) => this.logger.error({ err }, 'peer notify failed')));
     this.link.on('up', () => {
+      this.peerWasUp = true;
       this.health.set(this.peer.name, 'online');
       this.reloadOwnership();
       this.allAluaChanged();
@@ -251,7 +252,11 @@ export class ControllerRuntime {
     await this.link.request('pr-update', { volumeId: v.id, state: s as unknown as JsonValue }, undefined, { timeoutMs: 2000 });
   }
 
+  private peerWasUp = false;
+
   private onPeerDown(reason: string): void {
+    if (!this.peerWasUp) return; // a failed reconnect attempt, not a new loss
+    this.peerWasUp = false;
     const peer = this.peer.name;
     this.event({ severity: 'warning', short: `peer link to controller ${peer} down: ${reason}` });
     this.allAluaChanged();

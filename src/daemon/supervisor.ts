@@ -159,7 +159,9 @@ export class Supervisor {
   /** STONITH: SIGKILL the process and bump its lease epoch. */
   async fence(name: string, why: string): Promise<void> {
     const slot = this.slots.get(name);
-    if (!slot) return;
+    // Only a running controller needs fencing; one that is down was fenced when its process
+    // exited, and one being started by the operator must not be killed by a stale request.
+    if (!slot || slot.state !== 'online') return;
     this.store.leases.fence(name, Date.now());
     if (slot.state !== 'disabled') slot.state = 'fenced';
     this.event('error', `controller ${name} fenced`, 'supervisor', why);
