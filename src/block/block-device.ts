@@ -28,6 +28,11 @@ export interface BlockDevice {
    * exactly, each either mapped (allocated) or deallocated (a hole that reads zeros).
    */
   allocationStatus(offset: number, length: number): Promise<AllocationExtent[]>;
+  /**
+   * Bytes of storage the device really uses, cheaply (a file's allocated blocks from
+   * fstat), for capacity reporting. Optional: without it, callers sum allocationStatus().
+   */
+  allocatedBytes?(): Promise<number>;
   /** Grow or shrink to newSizeBytes (a multiple of blockSize). */
   resize(newSizeBytes: number): Promise<void>;
   close(): Promise<void>;

@@ -36,6 +36,19 @@ describe('FileDevice', () => {
     assert.equal(withAddon.native, true, `tandem_fs addon missing: ${withAddon.missingReason ?? ''}`);
   });
 
+  it('reports allocated bytes from the file system in one call, and frees them on discard', async () => {
+    const dev = await FileDevice.create(nextPath(), { sizeBytes: 64 * MiB, blockSize: 512, native: withAddon });
+    assert.equal(await dev.allocatedBytes(), 0);
+    await dev.write(MiB, Buffer.alloc(256 * 1024, 1));
+    const used = await dev.allocatedBytes();
+    assert.ok(used >= 256 * 1024 && used < 2 * MiB, `allocated ${used}`);
+    if (withAddon.native) {
+      await dev.discard(MiB, 256 * 1024);
+      assert.equal(await dev.allocatedBytes(), 0);
+    }
+    await dev.close();
+  });
+
   it('creates a sparse file of the requested size and refuses to overwrite one', async () => {
     const path = nextPath();
     const dev = await FileDevice.create(path, { sizeBytes: 1024 * MiB, blockSize: 4096, native: withAddon });

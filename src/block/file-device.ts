@@ -339,6 +339,12 @@ export class FileDevice implements BlockDevice {
     }
   }
 
+  /** st_blocks × 512: what the file occupies, in one fstat (allocationStatus walks every extent). */
+  async allocatedBytes(): Promise<number> {
+    const st = await new Promise<fs.Stats>((resolve, reject) => fs.fstat(this.fd, (err, s) => (err ? reject(err) : resolve(s))));
+    return Math.min(st.blocks * 512, this.sizeBytes);
+  }
+
   async allocationStatus(offset: number, length: number): Promise<AllocationExtent[]> {
     this.check(offset, length);
     if (length === 0) return [];

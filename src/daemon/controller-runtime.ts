@@ -164,6 +164,13 @@ export class ControllerRuntime {
     });
     this.link.on('down', ({ reason }) => this.onPeerDown(reason));
     await this.link.start();
+    if (this.init.peers[this.peer.name] === 'online' && !this.link.isUp) {
+      // Rejoining a running peer: serve only once forwarding works (else every port reports standby).
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 3000);
+        this.link.once('up', () => { clearTimeout(t); resolve(); });
+      });
+    }
     await this.iscsi.start();
   }
 

@@ -163,7 +163,7 @@ export class Supervisor {
     // exited, and one being started by the operator must not be killed by a stale request.
     if (!slot || slot.state !== 'online') return;
     this.store.leases.fence(name, Date.now());
-    if (slot.state !== 'disabled') slot.state = 'fenced';
+    slot.state = 'fenced';
     this.event('error', `controller ${name} fenced`, 'supervisor', why);
     if (slot.proc) slot.proc.kill('SIGKILL');
     else for (const other of this.live()) await other.rpc!.request('take-over', { name }).catch(() => undefined);

@@ -100,6 +100,7 @@ export class VolumeRuntime {
 
   async allocatedBytes(v: VolumeRecord): Promise<number> {
     const live = this.mustGet(v);
+    if (live.device.allocatedBytes) return live.device.allocatedBytes();
     const extents = await live.device.allocationStatus(0, live.device.sizeBytes);
     return extents.reduce((n, e) => n + (e.mapped ? e.length : 0), 0);
   }
