@@ -131,6 +131,8 @@ test('kill-controller of the owner: B takes over the volume and A0\'s address; d
   await settle(a);
   const data = randomBytes(8192);
   await scsi.write10(a, 0, 2048, data);
+  // PR state is mirrored to the peer before the PR OUT is acknowledged (REGISTER, SA 00h).
+  await scsi.persistentReserveOut(a, 0, 0x00, { serviceActionKey: 0xabcn });
   const t0 = Date.now();
   await ok(['fault', 'kill-controller', 'A']);
   let served: InitiatorSession | undefined;
@@ -152,6 +154,7 @@ test('kill-controller of the owner: B takes over the volume and A0\'s address; d
   assert.ok(took < 2500, `takeover took ${took} ms`);
   t.diagnostic(`takeover ${took} ms`);
   assert.deepEqual(await scsi.read10(served, 0, 2048, 16), data);
+  assert.deepEqual((await scsi.persistentReserveIn(served, 0, 0x00)).keys, [0xabcn], 'registration survived the owner\'s death');
   assert.equal(await owner(), 'B');
   const list = await controllers();
   assert.equal(list[0]!.state, 'failed');

@@ -22,25 +22,15 @@ import { Store } from '../store/index.js';
 import type { VolumeRecord } from '../store/records.js';
 import { ArrayDataPlane, type ServedPortal } from './array-data-plane.js';
 import { decodeCommand, decodeResponse, encodeCommand, encodeResponse, type ForwardedCommandBody } from './forwarding.js';
-import type { HaConfig, HaControllerConfig } from './ha-config.js';
+import type { ControllerInit, HaControllerConfig } from './ha-config.js';
+import { portDown, portUp } from './port-faults.js';
+
+export type { ControllerInit } from './ha-config.js';
 import { HaRouter } from './ha-router.js';
 import type { IpcRpc } from './ipc-rpc.js';
 import { presentSessions } from './sessions.js';
 import { failingDevice } from './failing-device.js';
 import { VolumeRuntime } from './volume-runtime.js';
-
-export interface ControllerInit {
-  self: string;
-  dataDir: string;
-  ha: HaConfig;
-  /** Peer link: where controller A listens (B connects). */
-  peerLinkPort: number;
-  nopIntervalMs: number;
-  nopTimeoutMs: number;
-  policy: ClusterPolicy;
-  /** Health of the other controllers as the supervisor sees them at fork time. */
-  peers: Record<string, ControllerHealth>;
-}
 
 export interface ControllerEvent { severity: 'info' | 'warning' | 'error'; short: string; long?: string }
 
@@ -201,9 +191,13 @@ export class ControllerRuntime {
   /** Last reported ALUA states per volume: a UA 2Ah/06h only when they really change. */
   private readonly aluaSeen = new Map<string, string>();
 
+  private aluaSig(lu: LogicalUnit): string {
+    return this.router.targetPortGroups(lu).map((g) => `${g.id}:${g.state}`).join(',');
+  }
+
   private allAluaChanged(): void {
     for (const live of this.volumes.list()) {
-      const sig = this.router.targetPortGroups(live.lu).map((g) => `${g.id}:${g.state}`).join(',');
+      const sig = this.aluaSig(live.lu);
       const before = this.aluaSeen.get(live.record.id);
       this.aluaSeen.set(live.record.id, sig);
       if (before !== undefined && before !== sig) live.lu.queueUnitAttention('UaAsymmetricAccessStateChanged');
@@ -242,7 +236,7 @@ export class ControllerRuntime {
         this.reloadOwnership();
         for (const id of (b.volumeIds as string[] | undefined) ?? []) {
           const l = this.volumes.getById(id);
-          if (l) this.aluaSeen.set(id, this.router.targetPortGroups(l.lu).map((g) => `${g.id}:${g.state}`).join(','));
+          if (l) this.aluaSeen.set(id, this.aluaSig(l.lu));
         }
         for (const id of (b.volumeIds as string[] | undefined) ?? []) this.router.counter.reset(id);
         return { body: null };
@@ -293,7 +287,7 @@ export class ControllerRuntime {
     if (this.link.isUp) await this.link.request('ownership-change', { volumeIds: [volumeId] }, undefined, { timeoutMs: 2000 });
     const live = this.volumes.getById(volumeId);
     live?.lu.aluaStateChanged();
-    if (live) this.aluaSeen.set(volumeId, this.router.targetPortGroups(live.lu).map((g) => `${g.id}:${g.state}`).join(','));
+    if (live) this.aluaSeen.set(volumeId, this.aluaSig(live.lu));
     this.event({ severity: 'info', short: `volume ${live?.record.name ?? volumeId} trespassed from ${cur.currentOwner} to ${to}: ${reason}` });
     return { from: cur.currentOwner, to };
   }
@@ -368,24 +362,11 @@ export class ControllerRuntime {
 
   // ---- faults ----
 
-  async portDown(name: string): Promise<string> {
-    const p = this.me.ports.find((x) => x.name === name);
-    if (!p) throw new Error(`port ${name} is not on controller ${this.self}`);
-    await this.iscsi.removePortal(p.host, p.port);
-    const other = this.me.ports.find((x) => x.name !== name);
-    if (other && (this.me.ipFailover === 'local' || this.me.ipFailover === 'both')) {
-      // DS300 local ipfailover: the other port of this controller also answers on this address.
-      await this.iscsi.addPortal({ host: p.host, port: p.port, tpgt: other.tpgt, relativeTargetPortId: other.relativeTargetPortId, targetPortGroupId: other.targetPortGroupId });
-      return `port ${name} down: ${p.host}:${p.port} now served by port ${other.name} of controller ${this.self}`;
-    }
-    return `port ${name} down: ${p.host}:${p.port} not served`;
+  portDown(name: string): Promise<string> {
+    return portDown(this.me, this.iscsi, name);
   }
-  async portUp(name: string): Promise<string> {
-    const p = this.me.ports.find((x) => x.name === name);
-    if (!p) throw new Error(`port ${name} is not on controller ${this.self}`);
-    await this.iscsi.removePortal(p.host, p.port);
-    await this.iscsi.addPortal({ host: p.host, port: p.port, tpgt: p.tpgt, relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId });
-    return `port ${name} up: ${p.host}:${p.port} served by its own port again`;
+  portUp(name: string): Promise<string> {
+    return portUp(this.me, this.iscsi, name);
   }
   linkCut(): void {
     this.link.cut('close');

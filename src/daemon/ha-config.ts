@@ -5,7 +5,8 @@
  * `--portal A0=127.0.0.1:13260` (named form) overrides one port's address.
  */
 import { ValidationError } from '../lib/errors.js';
-import type { IpFailover } from '../control/cluster.js';
+import type { ClusterPolicy, IpFailover } from '../control/cluster.js';
+import type { ControllerHealth } from '../controller/index.js';
 import { parseHostPort, type PortalConfig } from './config.js';
 
 export interface HaPortConfig extends PortalConfig {
@@ -78,4 +79,18 @@ export function applyNamedPortals(ha: HaConfig, portals: readonly string[]): str
 export function portByName(ha: HaConfig, name: string): { controller: HaControllerConfig; port: HaPortConfig } | undefined {
   for (const c of ha.controllers) for (const p of c.ports) if (p.name === name) return { controller: c, port: p };
   return undefined;
+}
+
+/** What the supervisor sends a controller process at start ('init' over IPC). */
+export interface ControllerInit {
+  self: string;
+  dataDir: string;
+  ha: HaConfig;
+  /** Peer link: where controller A listens (B connects). */
+  peerLinkPort: number;
+  nopIntervalMs: number;
+  nopTimeoutMs: number;
+  policy: ClusterPolicy;
+  /** Health of the other controllers as the supervisor sees them at fork time. */
+  peers: Record<string, ControllerHealth>;
 }
