@@ -6,7 +6,7 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { InitiatorSession, scsi, ScsiCommandError } from '../src/iscsi/initiator/index.js';
+import { discover, InitiatorSession, scsi, ScsiCommandError } from '../src/iscsi/initiator/index.js';
 import { freePort } from './support/ports.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 
@@ -90,6 +90,15 @@ test('two controllers online; RTPG: owner A active/optimized, B active/non-optim
   const data = randomBytes(4096);
   await scsi.write10(b, 0, 100, data);
   assert.deepEqual(await scsi.read10(a, 0, 100, 8), data, 'written through B (forwarded), read through A (owner)');
+});
+
+test('SendTargets through either controller lists all four ports with their portal group tags', async () => {
+  for (const via of ['A0', 'B1']) {
+    const targets = await discover('127.0.0.1', ports[via]!, { initiatorName: 'iqn.2026-11.test:ha-disc' });
+    assert.equal(targets.length, 1);
+    const listed = targets[0]!.portals.map((p) => `${p.port},${p.tpgt}`).sort();
+    assert.deepEqual(listed, [`${ports.A0},1`, `${ports.A1},2`, `${ports.B0},3`, `${ports.B1},4`].sort(), `via ${via}`);
+  }
 });
 
 test('trespass via the CLI flips the ALUA states and queues UA 2Ah/06h on both controllers', async () => {

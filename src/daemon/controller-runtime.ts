@@ -114,6 +114,7 @@ export class ControllerRuntime {
       portals: this.me.ports.map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt, relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId })),
       scsi: port,
       auth: this.dataPlane,
+      advertise: () => this.allPorts,
       nopInterval: init.nopIntervalMs,
       nopTimeout: init.nopTimeoutMs,
       logger: logger.child({ layer: 'iscsi' }),

@@ -43,6 +43,12 @@ export interface IscsiTargetOptions {
   clock?: Clock;
   logger: Logger;
   onEvent?: (e: TargetEvent) => void;
+  /**
+   * Portals SendTargets lists (RFC 7143 §13.3: every address of the target). Default:
+   * this process's bound portals; a multi-controller array lists every port of every
+   * controller, since addresses move with IP takeover.
+   */
+  advertise?: () => PortalConfig[];
 }
 
 /** Our preferences over the RFC defaults: big bursts, several R2Ts, both digests allowed. */
@@ -80,7 +86,7 @@ export class IscsiTarget {
           opts.logger.error({ err }, 'iscsi onEvent handler threw');
         }
       },
-      portals: () => self.boundPortals(),
+      portals: () => opts.advertise?.() ?? self.boundPortals(),
       connections: () => self.conns,
     };
   }
