@@ -20,6 +20,7 @@ import { ArrayDataPlane, type ServedPortal } from './array-data-plane.js';
 import { isLoopback, type ArrayConfig } from './config.js';
 import { VolumeRuntime } from './volume-runtime.js';
 import { presentSessions } from './sessions.js';
+import { ShutdownSteps } from './shutdown-steps.js';
 
 export const DEMO_VOLUME = { name: 'demo', sizeBytes: 1024 * 1024 * 1024 } as const;
 
@@ -35,16 +36,9 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
   const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
   // exclusive: a second daemon on the same data directory fails instead of sharing it.
   const store = openStoreExclusive(config.dataDir);
-  const cleanups: Array<() => Promise<void> | void> = [() => store.close()];
-  const stopAll = async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (err) {
-        logger.error({ err }, 'shutdown step failed');
-      }
-    }
-  };
+  const shutdown = new ShutdownSteps(logger);
+  shutdown.add(() => store.close());
+  const stopAll = () => shutdown.runAll();
   try {
     const token = await ensureApiToken(config.dataDir);
     const iqn = store.identity.targetIqn;
@@ -53,7 +47,7 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
     const portals: ServedPortal[] = config.portals.map((p, i) => ({ ...p, tpgt: i + 1, relativeTargetPortId: i + 1, targetPortGroupId: 1 }));
 
     const volumes = new VolumeRuntime(store, loadFsNative({ logger }), logger);
-    cleanups.push(() => volumes.closeAll());
+    shutdown.add(() => volumes.closeAll());
     const dataPlane = new ArrayDataPlane(volumes, iqn, portals);
     const services = createControlServices(store, dataPlane, { dataDir: config.dataDir });
     await volumes.openAll();
@@ -92,11 +86,11 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
     });
     dataPlane.bind(services.access, () => presentSessions(iscsi.listSessions()));
     await iscsi.start();
-    cleanups.push(() => iscsi.stop());
+    shutdown.add(() => iscsi.stop());
 
     const app: FastifyInstance = buildApp({ services, dataPlane, token, logger: logger.child({ layer: 'api' }) });
     await app.listen({ host: config.api.host, port: config.api.port });
-    cleanups.push(() => app.close());
+    shutdown.add(() => app.close());
     const addr = app.server.address();
     const apiPort = typeof addr === 'object' && addr ? addr.port : config.api.port;
     const apiHost = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;

@@ -26,6 +26,7 @@ import type { HaConfig, HaControllerConfig } from './ha-config.js';
 import { IpcRpc } from './ipc-rpc.js';
 import { SupervisorDataPlane } from './supervisor-data-plane.js';
 import { SupervisorClusterControl } from './cluster-control.js';
+import { ShutdownSteps } from './shutdown-steps.js';
 
 export interface ControllerSlot {
   cfg: HaControllerConfig;
@@ -226,16 +227,9 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
   const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
   const store = Store.open(config.dataDir, { busyTimeoutMs: 5000 });
   const sup = new Supervisor(config, ha, store, logger);
-  const cleanups: Array<() => Promise<void> | void> = [() => store.close()];
-  const stopAll = async (): Promise<void> => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (err) {
-        logger.error({ err }, 'shutdown step failed');
-      }
-    }
-  };
+  const shutdown = new ShutdownSteps(logger);
+  shutdown.add(() => store.close());
+  const stopAll = () => shutdown.runAll();
   try {
     const token = await ensureApiToken(config.dataDir);
     loadOrCreatePeerSecret(config.dataDir);
@@ -244,7 +238,7 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
     const services = createControlServices(store, dataPlane, { dataDir: config.dataDir });
     sup.services = services;
     sup.ensureOwnershipRows();
-    cleanups.push(() => sup.stopAll());
+    shutdown.add(() => sup.stopAll());
     await sup.start();
     if (firstStart && store.volumes.list().length === 0) {
       await services.volumes.create({ name: DEMO_VOLUME.name, sizeBytes: DEMO_VOLUME.sizeBytes }, 'tandem-up');
@@ -253,7 +247,7 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
     const cluster = new SupervisorClusterControl(sup);
     const app: FastifyInstance = buildApp({ services, dataPlane, token, cluster, logger: logger.child({ layer: 'api' }) });
     await app.listen({ host: config.api.host, port: config.api.port });
-    cleanups.push(() => app.close());
+    shutdown.add(() => app.close());
     const addr = app.server.address();
     const apiPort = typeof addr === 'object' && addr ? addr.port : config.api.port;
     const apiUrl = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${apiPort}`;
