@@ -49,6 +49,25 @@ describe('FileDevice', () => {
     await dev.close();
   });
 
+  it('readLeased reuses a buffer only after its holder released it, and a second release changes nothing', async () => {
+    const dev = await FileDevice.create(nextPath(), { sizeBytes: 8 * MiB, blockSize: 512, native: withAddon });
+    await dev.write(0, Buffer.alloc(MiB, 0xa1));
+    await dev.write(MiB, Buffer.alloc(MiB, 0xb2));
+    const first = await dev.readLeased!(0, MiB);
+    const held = await dev.readLeased!(MiB, MiB);
+    assert.notEqual(held.data.buffer, first.data.buffer, 'an unreleased buffer is never handed out again');
+    assert.ok(first.data.equals(Buffer.alloc(MiB, 0xa1)));
+    first.release();
+    first.release();
+    const again = await dev.readLeased!(MiB, MiB);
+    const third = await dev.readLeased!(0, MiB);
+    assert.ok(again.data.buffer === first.data.buffer || third.data.buffer === first.data.buffer, 'the released buffer is reused');
+    assert.notEqual(again.data.buffer, third.data.buffer, 'a double release did not put the buffer in the pool twice');
+    assert.ok(held.data.equals(Buffer.alloc(MiB, 0xb2)), 'the held lease kept its contents');
+    assert.ok(again.data.equals(Buffer.alloc(MiB, 0xb2)) && third.data.equals(Buffer.alloc(MiB, 0xa1)));
+    await dev.close();
+  });
+
   it('creates a sparse file of the requested size and refuses to overwrite one', async () => {
     const path = nextPath();
     const dev = await FileDevice.create(path, { sizeBytes: 1024 * MiB, blockSize: 4096, native: withAddon });

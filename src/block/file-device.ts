@@ -28,12 +28,13 @@
  *    Files on real disks always use the thread pool: a page-cache miss must not stall
  *    the event loop. `syncIo` in the options overrides the detection (tests).
  *  - Small reads are carved from a per-device slab (like Buffer's own pool) instead of one
- *    ArrayBuffer each, which keeps external-memory churn (and so GC) down.
+ *    ArrayBuffer each, which keeps external-memory churn (and so GC) down. Large reads via
+ *    readLeased() reuse buffers their previous holder released.
  * Errors from the kernel (EIO, ENOSPC…) reject with Node's ErrnoException (`code`).
  */
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import type { AllocationExtent, BlockDevice } from './block-device.js';
+import type { AllocationExtent, BlockDevice, ReadLease } from './block-device.js';
 import { loadFsNative, type FsNative } from './native.js';
 
 export type FileBlockSize = 512 | 4096;
@@ -55,6 +56,10 @@ const SYNC_IO_MAX = 1024 * 1024;
 /** Reads up to this size come from the slab; the slab is replaced when used up. */
 const SLAB_READ_MAX = 16 * 1024;
 const SLAB_SIZE = 256 * 1024;
+
+/** readLeased pools released buffers up to this size, READ_POOL_BYTES in all per device. */
+const READ_POOL_MAX = 1024 * 1024;
+const READ_POOL_BYTES = 16 * 1024 * 1024;
 
 const ZERO_CHUNK = 1024 * 1024;
 const noop = (): void => {};
@@ -120,6 +125,9 @@ export class FileDevice implements BlockDevice {
   private syncQueued: Promise<void> | undefined;
   private syncFailure: Error | undefined;
   private slab: Buffer = Buffer.alloc(0);
+  /** Released read buffers by length (see readLeased). */
+  private readonly readPool = new Map<number, Buffer[]>();
+  private readPoolBytes = 0;
   private slabUsed = 0;
 
   private constructor(
@@ -231,31 +239,81 @@ export class FileDevice implements BlockDevice {
     if (this.syncIo && length <= SYNC_IO_MAX) {
       if (this.closing) throw new Error(`block device ${this.path} is closed`);
       const buf = this.allocRead(length);
-      let done = 0;
-      while (done < length) {
-        const n = fs.readSync(this.fd, buf, done, length - done, offset + done);
-        if (n === 0) {
-          buf.fill(0, done);
-          break;
-        }
-        done += n;
-      }
+      this.fillSync(buf, offset);
       return buf;
     }
     return this.track(async () => {
       const buf = this.allocRead(length);
-      let done = 0;
-      while (done < length) {
-        const n = await pread(this.fd, buf, done, length - done, offset + done);
-        if (n === 0) {
-          // End of file inside the device (the file was shrunk under us): reads as zeros.
-          buf.fill(0, done);
-          break;
-        }
-        done += n;
-      }
+      await this.fillAsync(buf, offset);
       return buf;
     });
+  }
+
+  /**
+   * read() into a buffer taken from a small per-device pool; release() returns it.
+   * A buffer is only ever in the pool after its holder released it, so no two readers
+   * share one. Requests the pool does not cover get a fresh buffer (release is a no-op).
+   */
+  async readLeased(offset: number, length: number): Promise<ReadLease> {
+    this.check(offset, length);
+    if (length === 0 || length > READ_POOL_MAX) return { data: await this.read(offset, length), release: noop };
+    let buf = this.readPool.get(length)?.pop();
+    if (buf) this.readPoolBytes -= length;
+    else buf = Buffer.allocUnsafeSlow(length);
+    const leased = buf;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.giveBack(leased);
+    };
+    if (this.syncIo) {
+      if (this.closing) throw new Error(`block device ${this.path} is closed`);
+      this.fillSync(leased, offset);
+      return { data: leased, release };
+    }
+    return this.track(async () => {
+      await this.fillAsync(leased, offset);
+      return { data: leased, release };
+    });
+  }
+
+  private giveBack(buf: Buffer): void {
+    if (this.closing || this.readPoolBytes + buf.length > READ_POOL_BYTES) return;
+    let free = this.readPool.get(buf.length);
+    if (!free) {
+      free = [];
+      this.readPool.set(buf.length, free);
+    }
+    free.push(buf);
+    this.readPoolBytes += buf.length;
+  }
+
+  private fillSync(buf: Buffer, offset: number): void {
+    const length = buf.length;
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, buf, done, length - done, offset + done);
+      if (n === 0) {
+        buf.fill(0, done);
+        break;
+      }
+      done += n;
+    }
+  }
+
+  private async fillAsync(buf: Buffer, offset: number): Promise<void> {
+    const length = buf.length;
+    let done = 0;
+    while (done < length) {
+      const n = await pread(this.fd, buf, done, length - done, offset + done);
+      if (n === 0) {
+        // End of file inside the device (the file was shrunk under us): reads as zeros.
+        buf.fill(0, done);
+        break;
+      }
+      done += n;
+    }
   }
 
   async write(offset: number, data: Buffer, opts?: { fua?: boolean }): Promise<void> {

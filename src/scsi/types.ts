@@ -68,6 +68,11 @@ export interface ScsiResponse {
   transferLength?: number;
   /** True when the task was aborted by a task management function: send nothing. */
   aborted?: boolean;
+  /**
+   * Optional: called by the transport once dataIn has been fully sent (it is then no
+   * longer read), so its buffer can be reused. May never be called (then it is GC'd).
+   */
+  release?: () => void;
 }
 
 /** Task management functions (SAM-5 §7), as the transport requests them. */

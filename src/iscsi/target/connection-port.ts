@@ -34,7 +34,8 @@ export interface ConnectionPort extends SessionConnection {
   readonly expCmdSN: number;
   readonly maxCmdSN: number;
   nextTtt(): number;
-  send(pdu: TargetPdu): void;
+  /** Queue a PDU; onSent (optional) runs once the socket has written it (err: it was not). */
+  send(pdu: TargetPdu, onSent?: (err?: Error | null) => void): void;
   batch(fn: () => void): void;
   batchDeferred(fn: () => void): void;
   reject(reason: number, bhs: Buffer, why: string): void;

@@ -118,10 +118,13 @@ export class IscsiConnection implements ConnectionPort {
   }
 
   /** Encode and queue one PDU. Writes of one tick are gathered by cork()/uncork(). */
-  send(pdu: TargetPdu): void {
+  send(pdu: TargetPdu, onSent?: (err?: Error | null) => void): void {
     if (this.phase === 'closed') return;
     const bufs = encodePdu(pdu, this.digests);
-    for (let i = 0; i < bufs.length; i++) this.socket.write(bufs[i]!);
+    const last = bufs.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(bufs[i]!);
+    // The stream writes in order, so the last piece's callback means the whole PDU left.
+    if (last >= 0) this.socket.write(bufs[last]!, onSent);
   }
 
   /** Run fn with the socket corked so its PDUs leave in one writev. */

@@ -184,6 +184,7 @@ function respond(conn: ConnectionPort, task: ScsiTask, resp: ScsiResponse): void
     const out = readOutcome(task.edtl, resp.dataIn, resp.transferLength);
     if (good) residual = out.residual;
     const data = out.data;
+    const release = resp.release;
     if (data && data.length > 0) {
       const slices = planDataIn(data.length, conn.peerMaxRecv, p.maxBurstLength);
       for (let i = 0; i < slices.length; i++) {
@@ -210,7 +211,8 @@ function respond(conn: ConnectionPort, task: ScsiTask, resp: ScsiResponse): void
           residualCount: withStatus ? residual.residualCount : 0,
           data: sl.length === data.length ? data : data.subarray(sl.offset, sl.offset + sl.length),
         };
-        conn.send(pdu);
+        // The last Data-In's write callback means every slice left: the buffer may be reused.
+        conn.send(pdu, last && release ? (err) => { if (!err) release(); } : undefined);
       }
       if (statusInData) return;
     }

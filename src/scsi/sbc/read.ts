@@ -10,6 +10,9 @@ import { Status, type ScsiResponse } from '../types.js';
 import { cdbTooShort, checkProtectField, checkRange, checkTransferLimit, deviceOp } from './common.js';
 import { CDB_DECODERS } from './rw-cdb.js';
 
+/** Reads at least this large use the device's reusable buffers when it has them. */
+const LEASE_MIN = 64 * 1024;
+
 export function makeReadHandler(cdbLength: 6 | 10 | 12 | 16) {
   const { len, decode } = CDB_DECODERS[cdbLength]!;
   return async function read(ctx: CommandContext): Promise<ScsiResponse> {
@@ -23,8 +26,15 @@ export function makeReadHandler(cdbLength: 6 | 10 | 12 | 16) {
     if (err) return err;
     if (blocks === 0) return { ...GOOD, transferLength: 0 };
     const bytes = blocks * lu.blockSize;
+    const dev = lu.device;
+    if (dev.readLeased && bytes >= LEASE_MIN) {
+      return deviceOp('MediumError', async () => {
+        const lease = await dev.readLeased!(lba * lu.blockSize, bytes);
+        return { status: Status.Good, dataIn: lease.data, transferLength: bytes, release: lease.release };
+      });
+    }
     return deviceOp('MediumError', async () => {
-      const dataIn = await lu.device.read(lba * lu.blockSize, bytes);
+      const dataIn = await dev.read(lba * lu.blockSize, bytes);
       return { status: Status.Good, dataIn, transferLength: bytes };
     });
   };
