@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { discover, InitiatorSession, LoginError, scsi, ScsiCommandError, TmfResponse, type InitiatorSessionOptions } from '../src/iscsi/initiator/index.js';
-import { hasCommand, run } from './support/run.js';
+import { hasCommand } from './support/run.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 import { startTgt, type RunningTgt } from './support/tgt.js';
 
@@ -56,8 +56,7 @@ describe('initiator against tgt', { skip: !haveTgt && 'needs tgtd and root' }, (
   let tgt: RunningTgt;
   let portal: { host: string; port: number };
   const sessions: InitiatorSession[] = [];
-  // test/support/tgt.ts derives tgtd's control port from the portal port
-  const adm = (args: string[]) => run('tgtadm', ['-C', String(20000 + (portal.port % 10000)), '--lld', 'iscsi', ...args]);
+  const adm = (args: string[]) => tgt.adm(args);
   const open = (o: Partial<InitiatorSessionOptions> = {}): InitiatorSession => {
     const s = new InitiatorSession({ ...portal, targetName: tgt.iqn, initiatorName: IQN, reconnect: { initialDelayMs: 50, maxDelayMs: 500 }, ...o });
     sessions.push(s);

@@ -9,6 +9,8 @@ import { run } from './run.js';
 export interface RunningTgt {
   portal: string;
   iqn: string;
+  /** Run tgtadm against this tgtd (its own control port). */
+  adm(args: string[]): ReturnType<typeof run>;
   url(lun?: number): string;
   stop(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function startTgt(opts: { sizeBytes?: number; dir?: string } = {}):
   return {
     portal: `127.0.0.1:${port}`,
     iqn,
+    adm,
     url: (lun = 1) => `iscsi://127.0.0.1:${port}/${iqn}/${lun}`,
     async stop() {
       const done = new Promise((res) => child.once('exit', res));
