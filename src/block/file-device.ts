@@ -36,6 +36,8 @@ import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import type { AllocationExtent, BlockDevice, ReadLease } from './block-device.js';
 import { loadFsNative, type FsNative } from './native.js';
+import { closeFd, fdatasync, fstat, fsyncFd, ftruncate, openFd, pread, pwrite } from './fs-calls.js';
+import { ReadBuffers } from './read-buffers.js';
 
 export type FileBlockSize = 512 | 4096;
 
@@ -53,41 +55,10 @@ export interface FileDeviceOptions {
 const MEMORY_FS_TYPES: ReadonlySet<number> = new Set([0x01021994 /* TMPFS_MAGIC */, 0x858458f6 /* RAMFS_MAGIC */]);
 /** Largest request done synchronously on a memory-backed file (bigger ones use the pool). */
 const SYNC_IO_MAX = 1024 * 1024;
-/** Reads up to this size come from the slab; the slab is replaced when used up. */
-const SLAB_READ_MAX = 16 * 1024;
-const SLAB_SIZE = 256 * 1024;
 
-/** readLeased pools released buffers up to this size, READ_POOL_BYTES in all per device. */
-const READ_POOL_MAX = 1024 * 1024;
-const READ_POOL_BYTES = 16 * 1024 * 1024;
 
 const ZERO_CHUNK = 1024 * 1024;
 const noop = (): void => {};
-
-function pread(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
-  return new Promise((res, rej) => fs.read(fd, buf, off, len, pos, (err, n) => (err ? rej(err) : res(n))));
-}
-function pwrite(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
-  return new Promise((res, rej) => fs.write(fd, buf, off, len, pos, (err, n) => (err ? rej(err) : res(n))));
-}
-function fdatasync(fd: number): Promise<void> {
-  return new Promise((res, rej) => fs.fdatasync(fd, (err) => (err ? rej(err) : res())));
-}
-function fsyncFd(fd: number): Promise<void> {
-  return new Promise((res, rej) => fs.fsync(fd, (err) => (err ? rej(err) : res())));
-}
-function ftruncate(fd: number, len: number): Promise<void> {
-  return new Promise((res, rej) => fs.ftruncate(fd, len, (err) => (err ? rej(err) : res())));
-}
-function fstat(fd: number): Promise<fs.Stats> {
-  return new Promise((res, rej) => fs.fstat(fd, (err, st) => (err ? rej(err) : res(st))));
-}
-function openFd(path: string, flags: string | number, mode?: number): Promise<number> {
-  return new Promise((res, rej) => fs.open(path, flags, mode, (err, fd) => (err ? rej(err) : res(fd))));
-}
-function closeFd(fd: number): Promise<void> {
-  return new Promise((res, rej) => fs.close(fd, (err) => (err ? rej(err) : res())));
-}
 
 async function onMemoryFs(path: string): Promise<boolean> {
   try {
@@ -124,11 +95,8 @@ export class FileDevice implements BlockDevice {
   private syncInFlight: Promise<void> | undefined;
   private syncQueued: Promise<void> | undefined;
   private syncFailure: Error | undefined;
-  private slab: Buffer = Buffer.alloc(0);
+  private readonly buffers = new ReadBuffers();
   /** Released read buffers by length (see readLeased). */
-  private readonly readPool = new Map<number, Buffer[]>();
-  private readPoolBytes = 0;
-  private slabUsed = 0;
 
   private constructor(
     readonly path: string,
@@ -221,29 +189,17 @@ export class FileDevice implements BlockDevice {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** A buffer for a read result: small ones are views of a shared slab (never reused). */
-  private allocRead(length: number): Buffer {
-    if (length > SLAB_READ_MAX) return Buffer.allocUnsafe(length);
-    if (this.slabUsed + length > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-      this.slabUsed = 0;
-    }
-    const b = this.slab.subarray(this.slabUsed, this.slabUsed + length);
-    this.slabUsed += length;
-    return b;
-  }
-
   async read(offset: number, length: number): Promise<Buffer> {
     this.check(offset, length);
     if (length === 0) return Buffer.alloc(0);
     if (this.syncIo && length <= SYNC_IO_MAX) {
       if (this.closing) throw new Error(`block device ${this.path} is closed`);
-      const buf = this.allocRead(length);
+      const buf = this.buffers.forRead(length);
       this.fillSync(buf, offset);
       return buf;
     }
     return this.track(async () => {
-      const buf = this.allocRead(length);
+      const buf = this.buffers.forRead(length);
       await this.fillAsync(buf, offset);
       return buf;
     });
@@ -256,17 +212,9 @@ export class FileDevice implements BlockDevice {
    */
   async readLeased(offset: number, length: number): Promise<ReadLease> {
     this.check(offset, length);
-    if (length === 0 || length > READ_POOL_MAX) return { data: await this.read(offset, length), release: noop };
-    let buf = this.readPool.get(length)?.pop();
-    if (buf) this.readPoolBytes -= length;
-    else buf = Buffer.allocUnsafeSlow(length);
-    const leased = buf;
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      this.giveBack(leased);
-    };
+    const lease = length === 0 ? undefined : this.buffers.lease(length, () => this.closing !== undefined);
+    if (!lease) return { data: await this.read(offset, length), release: noop };
+    const { data: leased, release } = lease;
     if (this.syncIo) {
       if (this.closing) throw new Error(`block device ${this.path} is closed`);
       this.fillSync(leased, offset);
@@ -276,17 +224,6 @@ export class FileDevice implements BlockDevice {
       await this.fillAsync(leased, offset);
       return { data: leased, release };
     });
-  }
-
-  private giveBack(buf: Buffer): void {
-    if (this.closing || this.readPoolBytes + buf.length > READ_POOL_BYTES) return;
-    let free = this.readPool.get(buf.length);
-    if (!free) {
-      free = [];
-      this.readPool.set(buf.length, free);
-    }
-    free.push(buf);
-    this.readPoolBytes += buf.length;
   }
 
   private fillSync(buf: Buffer, offset: number): void {
@@ -399,7 +336,7 @@ export class FileDevice implements BlockDevice {
 
   /** st_blocks × 512: what the file occupies, in one fstat (allocationStatus walks every extent). */
   async allocatedBytes(): Promise<number> {
-    const st = await new Promise<fs.Stats>((resolve, reject) => fs.fstat(this.fd, (err, s) => (err ? reject(err) : resolve(s))));
+    const st = await fstat(this.fd);
     return Math.min(st.blocks * 512, this.sizeBytes);
   }
 
