@@ -74,7 +74,7 @@ async function measure(w: Workload, t: Target): Promise<Sample> {
 
 async function main(): Promise<void> {
   const dataDir = `/dev/shm/tandem-bench-${process.pid}`;
-  const arr = await startArray({ dataDir });
+  const arr = await startArray({ dataDir, controllers: 1 });
   const tgt = await startTgt({ sizeBytes: SIZE });
   const tgtPid = Number((await run('pgrep', ['-n', 'tgtd'])).stdout.trim());
   const targets: Target[] = [

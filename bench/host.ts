@@ -47,7 +47,7 @@ async function qemuBench(url: string, j: Job): Promise<number> {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync('/dev/shm/tandem-hostbench-');
-  const arr = await startArray({ dataDir: join(dir, 'array') });
+  const arr = await startArray({ dataDir: join(dir, 'array'), controllers: 1 });
   const nbdkitPort = await freePort();
   const nbdkit = spawn('nbdkit', ['--foreground', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(nbdkitPort), 'memory', '1G'], { stdio: 'ignore' });
   const host = await runHostAgent(parseHostConfig({

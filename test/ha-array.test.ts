@@ -167,7 +167,7 @@ test('kill-controller of the owner: B takes over the volume and A0\'s address; d
   assert.equal(await owner(), 'B');
   const list = await controllers();
   assert.equal(list[0]!.state, 'failed');
-  assert.deepEqual(list[0]!.ports.map((p) => p.servedBy), ['B', 'B']);
+  assert.deepEqual(list[0]!.ports.map((p) => p.servedBy), ['B0', 'B1']);
   const openAlerts = async () => JSON.stringify((await arr.api<Array<{ clearedAt: string | null }>>('GET', '/v1/alerts')).body.filter((a) => a.clearedAt === null));
   assert.match(await openAlerts(), /controller A failed: waiting for operator enable/);
   // Operator enable: A rejoins, B gives A's addresses back.

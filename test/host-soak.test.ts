@@ -71,7 +71,7 @@ class CutProxy {
 }
 
 async function startTheArray(): Promise<RunningArray> {
-  return startArray({ dataDir: arrayDir, keepDataDir: true, extraArgs: portals.flatMap((p) => ['--portal', p]) });
+  return startArray({ dataDir: arrayDir, keepDataDir: true, controllers: 1, extraArgs: portals.flatMap((p) => ['--portal', p]) });
 }
 
 before(async () => {

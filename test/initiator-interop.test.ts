@@ -170,7 +170,7 @@ describe('initiator against a Tandem array', () => {
     assert.equal(r.code, 0, `tandem ${args.join(' ')} → ${r.code}\n${r.stdout}${r.stderr}`);
   };
   before(async () => {
-    arr = await startArray();
+    arr = await startArray({ controllers: 1 });
     portal = hostPort(arr.portal);
     await cli(['volume', 'create', 'iv1', '--size', '64M']);
     await cli(['host', 'create', 'ih1', '--initiator', IQN, '--chap-user', chap.user, '--chap-secret', chap.secret, '--mutual-user', chap.mutualUser, '--mutual-secret', chap.mutualSecret]);

@@ -22,7 +22,7 @@ async function cu(url: string, url2: string): Promise<CuResults & { raw: string 
 const summary = (r: CuResults) => `${r.passed.length} passed, ${r.skipped.length} skipped, ${r.failed.length} failed`;
 
 test('iscsi-test-cu -t ALL: zero failures on Tandem, more real passes than tgt', { skip: !haveCu && 'iscsi-test-cu not installed' }, async (t) => {
-  const arr = await startArray({ secondPortal: true });
+  const arr = await startArray({ controllers: 1, secondPortal: true });
   let tgtRes: CuResults | undefined;
   try {
     const ours = await cu(arr.url(0), `iscsi://${arr.portals[1]}/${arr.iqn}/0`);

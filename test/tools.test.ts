@@ -8,7 +8,7 @@ import { hasCommand, run } from './support/run.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 
 let arr: RunningArray;
-before(async () => { arr = await startArray(); });
+before(async () => { arr = await startArray({ controllers: 1 }); });
 after(async () => { await arr?.stop(); });
 
 const ini = ['-i', 'iqn.2026-11.test:tools'];

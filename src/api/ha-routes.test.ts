@@ -206,7 +206,7 @@ test('cluster policy: show, patch, 400 naming the field', async () => {
   const { app, call } = makeApp();
   let r = await call('GET', '/v1/cluster/policy');
   assert.deepEqual(r.body, { failback: 'manual', failbackDelayMs: 0, nonOwnerState: 'active-non-optimized', aluaTrespassThreshold: 64000,
-    heartbeatIntervalMs: 100, heartbeatTimeoutMs: 600, defaultFailoverMode: 4 });
+    heartbeatIntervalMs: 100, heartbeatTimeoutMs: 600, defaultFailoverMode: 4, aluaTransitionMs: 0 });
   r = await call('PATCH', '/v1/cluster/policy', { failback: 'auto', failbackDelayMs: 2000 });
   assert.equal(r.status, 200);
   assert.equal(r.body.failback, 'auto');

@@ -210,7 +210,7 @@ export const ControllerState = Type.Union((['online', 'starting', 'failed', 'dis
 export const ControllerPort = Type.Object({
   name: Type.String({ description: 'e.g. A0' }),
   address: Type.String({ description: 'host:port of the portal' }),
-  servedBy: Nullable(Type.String({ description: 'the controller (or port) listening on the address now; null = nobody' })),
+  servedBy: Nullable(Type.String({ description: 'the port (e.g. A1, B0; in a test double possibly the controller) listening on the address now; null = nobody' })),
   link: Type.Union([Type.Literal('up'), Type.Literal('down')]),
 });
 export type ControllerPort = Static<typeof ControllerPort>;
@@ -223,6 +223,11 @@ export const Controller = Type.Object({
   ipFailover: Type.Union((['local', 'remote', 'both', 'none'] as const).map((x) => Type.Literal(x))),
 });
 export type Controller = Static<typeof Controller>;
+/** PATCH /v1/controllers/:name. The value is checked by checkIpFailover (its error names the valid modes). */
+export const PatchControllerBody = Type.Object({
+  ipFailover: Type.String({ description: 'DS300 ipfailover mode: local | remote | both | none' }),
+}, { additionalProperties: false });
+export type PatchControllerBody = Static<typeof PatchControllerBody>;
 
 export const TrespassBody = Type.Object({
   to: Type.Optional(Type.String({ description: 'controller to trespass to; omitted = the other controller' })),
@@ -269,6 +274,7 @@ export const ClusterPolicy = Type.Object({
   heartbeatIntervalMs: Type.Integer(),
   heartbeatTimeoutMs: Type.Integer(),
   defaultFailoverMode: Type.Integer({ description: 'failover mode (0..4) of hosts without their own' }),
+  aluaTransitionMs: Type.Integer({ description: 'shortest time an ownership move holds the ALUA transitioning state (ms)' }),
 });
 export type ClusterPolicy = Static<typeof ClusterPolicy>;
 export const PatchPolicyBody = Type.Partial(ClusterPolicy, { additionalProperties: false });

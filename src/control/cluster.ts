@@ -95,11 +95,16 @@ export interface ClusterPolicy {
   heartbeatTimeoutMs: number;
   /** Failover mode of hosts whose failoverMode is null (0..4). */
   defaultFailoverMode: FailoverMode;
+  /**
+   * Shortest time an ownership move holds the ALUA transitioning state (after the old
+   * owner has drained its commands), e.g. to let a host's multipath layer observe it. 0 = no hold.
+   */
+  aluaTransitionMs: number;
 }
 
 export const DEFAULT_CLUSTER_POLICY: Readonly<ClusterPolicy> = {
   failback: 'manual', failbackDelayMs: 0, nonOwnerState: 'active-non-optimized', aluaTrespassThreshold: 64000,
-  heartbeatIntervalMs: 100, heartbeatTimeoutMs: 600, defaultFailoverMode: 4,
+  heartbeatIntervalMs: 100, heartbeatTimeoutMs: 600, defaultFailoverMode: 4, aluaTransitionMs: 0,
 };
 
 /** VNX initiator failover modes (003 VNX trespass note). */
@@ -133,6 +138,11 @@ export interface ClusterControl {
   fault(req: FaultRequest, actor: string): Promise<string>;
   policy(): ClusterPolicy;
   setPolicy(p: Partial<ClusterPolicy>, actor: string): Promise<ClusterPolicy>;
+  /**
+   * Sets a controller's DS300 ipFailover mode (local, remote, both, none) at run time;
+   * the addresses are re-planned at once. Resolves to the controller as it is now.
+   */
+  setIpFailover(name: string, mode: IpFailover, actor: string): Promise<ControllerInfo>;
 }
 
 /** What the HA routes answer when buildApp got no ClusterControl. */
@@ -179,6 +189,7 @@ export function checkPolicyPatch(current: ClusterPolicy, input: object): Partial
   }
   checkInt(p, 'failbackDelayMs', 0, 86_400_000, 'milliseconds');
   checkInt(p, 'aluaTrespassThreshold', 1, 1_000_000_000, 'I/Os');
+  checkInt(p, 'aluaTransitionMs', 0, 60_000, 'milliseconds');
   checkInt(p, 'heartbeatIntervalMs', 10, 60_000, 'milliseconds');
   checkInt(p, 'heartbeatTimeoutMs', 20, 600_000, 'milliseconds');
   if (p.defaultFailoverMode !== undefined) checkFailoverMode(p.defaultFailoverMode, 'defaultFailoverMode');
@@ -190,6 +201,14 @@ export function checkPolicyPatch(current: ClusterPolicy, input: object): Partial
         'or one late heartbeat fails a healthy controller over', field);
   }
   return patch;
+}
+
+/** Loose input → an ipFailover mode, or a ValidationError naming the field and the valid values. */
+export function checkIpFailover(value: unknown, field = 'ipFailover'): IpFailover {
+  if (typeof value !== 'string' || !IP_FAILOVER_MODES.includes(value as IpFailover)) {
+    throw new ValidationError(`${field} must be one of ${IP_FAILOVER_MODES.join(', ')} (got ${JSON.stringify(value)})`, field);
+  }
+  return value as IpFailover;
 }
 
 /** Loose input (an API body) → a FaultRequest, naming the missing or stray field. */

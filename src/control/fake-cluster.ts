@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from '../lib/errors.js';
 import type { AlertService } from './alerts.js';
 import {
   DEFAULT_CLUSTER_POLICY, type ClusterControl, type ClusterPolicy, type ControllerInfo, type ControllerPortInfo,
-  type FaultRequest, type VolumeOwnership,
+  type FaultRequest, type IpFailover, type VolumeOwnership,
 } from './cluster.js';
 
 interface FakeController {
@@ -207,5 +207,12 @@ export class FakeClusterControl implements ClusterControl {
     this.calls.push(`policy ${JSON.stringify(p)} by ${actor}`);
     this.pol = { ...this.pol, ...p };
     return this.policy();
+  }
+
+  async setIpFailover(name: string, mode: IpFailover, actor: string): Promise<ControllerInfo> {
+    const c = this.ctrl(name);
+    this.calls.push(`ipFailover ${name} ${mode} by ${actor}`);
+    c.ipFailover = mode;
+    return this.listControllers().find((x) => x.name === name)!;
   }
 }

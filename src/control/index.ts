@@ -27,6 +27,8 @@ export function createControlServices(store: Store, dataPlane: DataPlane, opts: 
   volumeDir?: string;
   dataDir?: string;
   defaultBacking?: Backing;
+  /** false on a dual-controller array (see VolumeServiceOptions). */
+  allowMemoryBacking?: boolean;
   now?: () => Date;
 } = {}): ControlServices {
   const now = opts.now ?? (() => new Date());
@@ -35,7 +37,9 @@ export function createControlServices(store: Store, dataPlane: DataPlane, opts: 
   return {
     store,
     events,
-    volumes: new VolumeService(store, dataPlane, events, { volumeDir, defaultBacking: opts.defaultBacking ?? 'file', now }),
+    volumes: new VolumeService(store, dataPlane, events, {
+      volumeDir, defaultBacking: opts.defaultBacking ?? 'file', now, ...(opts.allowMemoryBacking !== undefined ? { allowMemoryBacking: opts.allowMemoryBacking } : {}),
+    }),
     hosts: new HostService(store, dataPlane, events, now),
     hostGroups: new HostGroupService(store, dataPlane, events, now),
     mappings: new MappingService(store, dataPlane, events, now),

@@ -24,6 +24,11 @@ export interface VolumeServiceOptions {
   volumeDir: string;
   /** Backing for new volumes (default 'file'). */
   defaultBacking?: Backing;
+  /**
+   * false on a dual-controller array: every controller process would hold its own RAM
+   * copy of a 'memory' volume, so a failover would serve different data.
+   */
+  allowMemoryBacking?: boolean;
   now?: () => Date;
 }
 
@@ -78,6 +83,11 @@ export class VolumeService {
     checkSize(input.sizeBytes, blockSize);
     const backing = input.backing ?? this.opts.defaultBacking ?? 'file';
     if (backing !== 'file' && backing !== 'memory') throw new ValidationError(`backing must be 'file' or 'memory'`, 'backing');
+    if (backing === 'memory' && this.opts.allowMemoryBacking === false) {
+      throw new ValidationError(
+        `backing: memory volumes need a single-controller array (tandem up --controllers 1): each controller process would have its own RAM copy; use backing file`,
+        'backing');
+    }
     return this.queue.run(async () => {
       const v = this.store.transaction(() => {
         if (this.store.volumes.byName(input.name)) {

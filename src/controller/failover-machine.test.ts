@@ -159,7 +159,7 @@ test('rejoining peer that dies again is detected and taken over again', () => {
   assert.equal(h.s.state, 'peer-suspect');
   h.send({ type: 'lease-check', peerLeaseValid: false });
   const fx = h.send({ type: 'fence-done' });
-  assert.deepEqual(types(fx).filter((t) => t.startsWith('take-over')), ['take-over-addresses'], 'volumes were still held');
+  assert.deepEqual(types(fx).filter((t) => t.startsWith('take-over')), ['take-over-volumes', 'take-over-addresses'], 'takeover is idempotent: the volumes are taken again whatever was held');
 });
 
 test('operator disable ⇒ takeover without alert; enable + hello ⇒ rejoin', () => {
@@ -207,4 +207,32 @@ test('property: takeover effects only ever follow a fence-done; alerts raised/cl
       assert.deepEqual([...open].sort(), [...h.s.openAlerts].sort());
     }
   }));
+});
+
+test('peer-fenced (the fence agent saw the process exit): takeover at once from any live state, idempotent', () => {
+  for (const start of ['peer-alive', 'peer-suspect', 'peer-isolated', 'peer-unknown'] as const) {
+    const h = harness();
+    if (start !== 'peer-unknown') h.send({ type: 'heartbeat' });
+    if (start === 'peer-suspect' || start === 'peer-isolated') h.send({ type: 'link-down', reason: 'cut' });
+    if (start === 'peer-isolated') h.send({ type: 'lease-check', peerLeaseValid: true });
+    assert.equal(h.s.state, start);
+    const fx = h.send({ type: 'peer-fenced', why: 'controller B process killed by SIGKILL' });
+    assert.equal(h.s.state, 'peer-failed');
+    assert.deepEqual(types(fx).filter((t) => t.startsWith('take-over')), ['take-over-volumes', 'take-over-addresses']);
+    assert.ok(fx.some((f) => f.type === 'raise-alert' && f.id === 'controller-failed:B'));
+    assert.ok(!h.s.openAlerts.includes('peer-link-lost:B'));
+    assert.deepEqual(h.send({ type: 'peer-fenced', why: 'again' }), [], 'a second report changes nothing');
+  }
+});
+
+test('a second failure after a manual failback takes the volumes over again', () => {
+  const h = harness({ ...cfg, failback: 'manual' });
+  h.send({ type: 'heartbeat' });
+  h.send({ type: 'peer-fenced', why: 'exit' });
+  h.send({ type: 'operator-enable' });
+  h.send({ type: 'link-up' });
+  h.send({ type: 'peer-hello', incarnation: 'b2' });
+  assert.equal(h.s.state, 'peer-alive');
+  const fx = h.send({ type: 'peer-fenced', why: 'exit again' });
+  assert.ok(types(fx).includes('take-over-volumes'));
 });

@@ -17,7 +17,8 @@
  *  - 'fencing'        the peer's lease expired; the fence agent (supervisor) was asked to
  *                     SIGKILL it and bump its epoch. Retried every fenceRetryMs on failure.
  *                     Nothing is taken over before fencing is confirmed.
- *  - 'peer-failed'    peer fenced; this controller owns its volumes and serves its
+ *  - 'peer-failed'    peer fenced (by our request, or reported by the fence agent:
+ *                     'peer-fenced', the fast path when its process exits); this controller owns its volumes and serves its
  *                     addresses; alert open until an operator enables the peer.
  *  - 'peer-disabled'  the operator disabled the peer (after the supervisor stopped and
  *                     fenced it); same takeover, no alert.
@@ -82,6 +83,8 @@ export type FailoverEvent =
   | { readonly type: 'lease-check'; readonly peerLeaseValid: boolean }
   | { readonly type: 'fence-done' }
   | { readonly type: 'fence-failed'; readonly error: string }
+  /** The fence agent reports the peer dead and fenced (its process exited; epoch bumped). */
+  | { readonly type: 'peer-fenced'; readonly why: string }
   | { readonly type: 'operator-enable' }
   | { readonly type: 'operator-disable' }
   | { readonly type: 'peer-hello'; readonly incarnation: string }
@@ -170,7 +173,9 @@ export function failoverTransition(config: FailoverConfig, now: number, s0: Fail
     go('peer-alive');
   };
   const takeOver = (): void => {
-    if (!s.holdsPeerVolumes) fx.push({ type: 'take-over-volumes', from: c.peer });
+    // Always: taking over is idempotent (only volumes the peer owns now move), and an
+    // operator may have failed volumes back by hand since the last takeover.
+    fx.push({ type: 'take-over-volumes', from: c.peer });
     if (!s.holdsPeerAddresses) fx.push({ type: 'take-over-addresses', from: c.peer });
     s = { ...s, holdsPeerVolumes: true, holdsPeerAddresses: true };
   };
@@ -249,6 +254,18 @@ export function failoverTransition(config: FailoverConfig, now: number, s0: Fail
       clear(ids.fenceFailed);
       event('error', `controller ${c.peer} failed`,
         `controller ${c.peer} was fenced; controller ${c.self} took over its volumes and portal addresses`);
+      raise(ids.failed, 'error', `controller ${c.peer} failed: waiting for operator enable`);
+      break;
+    case 'peer-fenced':
+      // Fast path: the supervisor saw the process exit and fenced it; no lease wait.
+      if (s.state === 'peer-failed' || s.state === 'peer-disabled') break;
+      go('peer-failed', { rejoinHello: false, linkUp: false });
+      takeOver();
+      clear(ids.linkLost);
+      clear(ids.fenceFailed);
+      fx.push({ type: 'stop-timer', timer: 'failback' });
+      event('error', `controller ${c.peer} failed`,
+        `${e.why}; controller ${c.self} took over its volumes and portal addresses`);
       raise(ids.failed, 'error', `controller ${c.peer} failed: waiting for operator enable`);
       break;
     case 'fence-failed':

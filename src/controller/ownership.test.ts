@@ -117,8 +117,10 @@ test('aluaStateFor: the HA design table', () => {
     assert.equal(aluaStateFor(v, 'B', { ...up, B: dead }), 'unavailable');
     assert.equal(aluaStateFor(v, 'A', { ...up, A: dead }), 'unavailable');
   }
-  // back end lost: standby (DS300)
+  // back end lost on the owner: standby (DS300); on the non-owner it still forwards
   assert.equal(aluaStateFor(v, 'A', { ...up, A: 'backend-failed' }), 'standby');
+  assert.equal(aluaStateFor({ ...v, currentOwner: 'B' }, 'A', { ...up, A: 'backend-failed' }), 'active-non-optimized');
+  assert.equal(aluaStateFor({ ...v, currentOwner: 'B' }, 'A', { ...up, A: 'backend-failed' }, {}, { peerLinkUp: false }), 'standby');
   // link cut: non-owner cannot forward
   assert.equal(aluaStateFor(v, 'B', up, {}, { peerLinkUp: false }), 'standby');
   assert.equal(aluaStateFor(v, 'A', up, {}, { peerLinkUp: false }), 'active-optimized');

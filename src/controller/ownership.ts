@@ -28,7 +28,9 @@ export interface OwnershipModel {
 
 export type TrespassReason =
   | 'manual' | 'explicit-alua' | 'implicit-alua' | 'failover-mode' | 'controller-failure'
-  | 'failback' | 'backend-failure' | 'backend-repair' | 'move';
+  | 'failback' | 'backend-failure' | 'backend-repair' | 'move'
+  /** DS300 ipFailover remote/both: a live controller's ports failed (and came back). */
+  | 'port-failure' | 'port-repair';
 
 export interface OwnershipMove {
   readonly volumeId: string;
@@ -205,8 +207,9 @@ export interface AluaContext {
  * ALUA state of a volume on the target port group of `tpgController` (HA design):
  * transitioning during a move; owner alive ⇒ active/optimized; alive non-owner ⇒
  * policy.nonOwnerState (standby when it cannot reach the owner, or when the owner is not
- * serving so there is nowhere to forward); back end failed ⇒ standby (DS300 note: "the
- * corresponding controller does not have access to the back end storage");
+ * serving so there is nowhere to forward); an owner whose back end failed ⇒ standby (DS300
+ * note: "the corresponding controller does not have access to the back end storage"), a
+ * non-owner whose back end failed forwards like any non-owner;
  * dead/disabled/fenced/starting ⇒ unavailable.
  */
 export function aluaStateFor(volume: VolumeOwnership, tpgController: string, health: HealthMap, policy: AluaPolicy = {}, ctx: AluaContext = {}): AluaStateName {
@@ -214,8 +217,10 @@ export function aluaStateFor(volume: VolumeOwnership, tpgController: string, hea
   const h = health[c] ?? 'online';
   if (!isServing(h)) return 'unavailable';
   if (volume.transitioning) return 'transitioning';
-  if (h === 'backend-failed') return 'standby';
-  if (volume.currentOwner === c) return 'active-optimized';
+  // Back end lost (DS300: standby) while it owns the volume; as a non-owner it can still
+  // redirect I/O to the owner over the peer link (the issue: "I/O is redirected through
+  // the peer"), so it reports what any non-owner does.
+  if (volume.currentOwner === c) return h === 'backend-failed' ? 'standby' : 'active-optimized';
   const ownerServing = isServing(health[volume.currentOwner] ?? 'online');
   if (!ownerServing || ctx.peerLinkUp === false) return 'standby';
   return policy.nonOwnerState ?? 'active-non-optimized';

@@ -18,7 +18,7 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
-export const PEER_REQUEST_KINDS = ['forward-cmd', 'pr-update', 'ua-broadcast', 'ownership-change', 'tmf', 'lun-reset'] as const;
+export const PEER_REQUEST_KINDS = ['forward-cmd', 'pr-update', 'ua-broadcast', 'ownership-change', 'tmf', 'lun-reset', 'move-begin', 'move-abort'] as const;
 export type PeerRequestKind = (typeof PEER_REQUEST_KINDS)[number];
 
 export interface PeerErrorBody {

@@ -124,7 +124,7 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
  * "A non-loopback portal refuses to start without CHAP or explicit mappings": an open
  * network address must not serve volumes to whoever connects.
  */
-function refuseUnprotectedPortals(portals: ServedPortal[], services: ControlServices): void {
+export function refuseUnprotectedPortals(portals: ServedPortal[], services: ControlServices): void {
   const open = portals.filter((p) => !isLoopback(p.host));
   if (open.length === 0) return;
   const hosts = services.hosts.list();

@@ -6,11 +6,12 @@
 import {
   ConflictError, NotFoundError, ValidationError,
 } from '../lib/errors.js';
-import type {
-  ClusterControl, ClusterPolicy, ControllerInfo, FaultRequest, VolumeOwnership,
+import {
+  IP_FAILOVER_MODES, type ClusterControl, type ClusterPolicy, type ControllerInfo, type FaultRequest, type IpFailover, type VolumeOwnership,
 } from '../control/cluster.js';
+import { describePlacement, servedByPort } from './address-plan.js';
 import { portByName } from './ha-config.js';
-import type { ControllerSlot, Supervisor } from './supervisor.js';
+import { IP_FAILOVER_KEY, POLICY_KEY, type ControllerSlot, type Supervisor } from './supervisor.js';
 
 export class SupervisorClusterControl implements ClusterControl {
   constructor(private readonly sup: Supervisor) {}
@@ -29,18 +30,17 @@ export class SupervisorClusterControl implements ClusterControl {
 
   listControllers(): ControllerInfo[] {
     const names = new Map(this.sup.store.volumes.list().map((v) => [v.id, v.name]));
+    // servedBy: the port now listening on the address (address-plan.ts), e.g. "A1" or "B0".
+    const plan = this.sup.addresses.plan();
     return [...this.sup.slots.values()].map((s) => {
-      const other = [...this.sup.slots.values()].find((o) => o !== s);
       return {
         name: s.cfg.name,
         pid: s.proc?.pid ?? null,
         state: s.state,
         ipFailover: s.cfg.ipFailover,
-        ports: s.cfg.ports.map((p) => {
-          const servedBy = s.state === 'online' ? (s.portsDown.has(p.name) ? (s.cfg.ipFailover === 'none' ? null : s.cfg.ports.find((x) => x.name !== p.name)?.name ?? null) : s.cfg.name)
-            : other && other.state === 'online' ? other.cfg.name : null;
-          return { name: p.name, address: `${p.host}:${p.port}`, servedBy, link: s.portsDown.has(p.name) ? 'down' as const : 'up' as const };
-        }),
+        ports: s.cfg.ports.map((p) => ({
+          name: p.name, address: `${p.host}:${p.port}`, servedBy: servedByPort(plan, p.name), link: s.portsDown.has(p.name) ? 'down' as const : 'up' as const,
+        })),
         volumesOwned: this.sup.store.ownership.ownedBy(s.cfg.name).map((r) => names.get(r.volumeId) ?? r.volumeId).sort(),
       };
     });
@@ -104,13 +104,19 @@ export class SupervisorClusterControl implements ClusterControl {
       }
       case 'port-down':
       case 'port-up': {
+        // A link state change (DS300 "Link down (such as a pulled cable)"): the supervisor
+        // re-plans every address and tells the controllers (address-plan.ts).
         const p = portByName(this.sup.ha, req.port);
         if (!p) throw new NotFoundError('port', req.port);
         const s = this.slot(p.controller.name);
-        if (s.state !== 'online') throw new ConflictError(`controller ${s.cfg.name} is ${s.state}`);
-        what = await s.rpc!.request<string>(req.kind, { port: req.port });
-        if (req.kind === 'port-down') s.portsDown.add(req.port);
+        const down = req.kind === 'port-down';
+        if (down === s.portsDown.has(req.port)) throw new ConflictError(`port ${req.port} link is already ${down ? 'down' : 'up'}`);
+        if (down) s.portsDown.add(req.port);
         else s.portsDown.delete(req.port);
+        const plan = await this.sup.addresses.reconcile(`port ${req.port} link ${down ? 'down' : 'up'}`);
+        const mine = plan.placements.find((x) => x.homePort === req.port)!;
+        const failed = plan.portFailedOver.includes(s.cfg.name) ? `; controller ${s.cfg.name} failed over (ipFailover ${s.cfg.ipFailover})` : '';
+        what = `port ${req.port} link ${down ? 'down' : 'up'}: ${describePlacement(mine)}${failed}`;
         break;
       }
       case 'peer-link-cut':
@@ -133,12 +139,28 @@ export class SupervisorClusterControl implements ClusterControl {
     return what;
   }
 
+  async setIpFailover(name: string, mode: IpFailover, actor: string): Promise<ControllerInfo> {
+    const s = this.slot(name);
+    if (!IP_FAILOVER_MODES.includes(mode)) {
+      throw new ValidationError(`ipFailover must be one of ${IP_FAILOVER_MODES.join(', ')} (got ${JSON.stringify(mode)})`, 'ipFailover');
+    }
+    const before = s.cfg.ipFailover;
+    s.cfg.ipFailover = mode; // the supervisor's in-memory HaConfig (slot.cfg is its controller entry)
+    this.sup.store.settings.set(IP_FAILOVER_KEY, { ...(this.sup.store.settings.get<object>(IP_FAILOVER_KEY) ?? {}), [name]: mode });
+    if (before !== mode) {
+      this.sup.event('info', `controller ${name} ipFailover changed from ${before} to ${mode} by ${actor}`, actor);
+      await this.sup.addresses.reconcile(`controller ${name} ipFailover ${mode}`);
+    }
+    return this.listControllers().find((c) => c.name === name)!;
+  }
+
   policy(): ClusterPolicy {
     return { ...this.sup.policy };
   }
 
   async setPolicy(p: Partial<ClusterPolicy>, actor: string): Promise<ClusterPolicy> {
     this.sup.policy = { ...this.sup.policy, ...p };
+    this.sup.store.settings.set(POLICY_KEY, { ...(this.sup.store.settings.get<object>(POLICY_KEY) ?? {}), ...p });
     await Promise.all(this.sup.live().map((s) => s.rpc!.request('policy', { policy: this.sup.policy })));
     this.sup.event('info', `cluster policy changed by ${actor}: ${JSON.stringify(p)}`, actor);
     return this.policy();

@@ -1,12 +1,14 @@
 /**
  * Entry point of a controller process (forked by the supervisor, HA design "Processes"):
  * its own composition root. Waits for 'init' over IPC, starts a ControllerRuntime and
- * serves the supervisor's requests (control-plane relay, takeover, faults).
+ * serves the supervisor's requests (control-plane relay, takeover, address plan
+ * 'listeners', faults).
  */
 import { createLogger } from '../lib/logger.js';
 import type { ControllerHealth } from '../controller/index.js';
 import type { ClusterPolicy } from '../control/cluster.js';
 import type { VolumeRecord } from '../store/records.js';
+import type { PortalListener } from './address-plan.js';
 import { ControllerRuntime, type ControllerInit } from './controller-runtime.js';
 import { IpcRpc } from './ipc-rpc.js';
 
@@ -39,12 +41,11 @@ function main(): void {
       case 'sessions': return rt.sessions();
       case 'ownership-reload': return rt.reloadOwnership();
       case 'trespass': return rt.trespass(a.volumeId as string, a.to as string, (a.reason as never) ?? 'manual');
-      case 'take-over': return rt.takeOver(a.name as string);
+      case 'take-over': return rt.takeOver(a.name as string, (a.why as string | undefined) ?? undefined, a.disabled === true);
       case 'peer-rejoining': return rt.peerRejoining(a.name as string);
       case 'peer-health': return rt.setPeerHealth(a.name as string, a.health as ControllerHealth);
       case 'policy': return rt.setPolicy(a.policy as ClusterPolicy);
-      case 'port-down': return rt.portDown(a.port as string);
-      case 'port-up': return rt.portUp(a.port as string);
+      case 'listeners': return rt.setListeners((a.listeners as PortalListener[] | undefined) ?? []);
       case 'link-cut': return rt.linkCut();
       case 'link-restore': return rt.linkRestore();
       case 'backend-fail': return rt.backendFail(a.volumeId as string | undefined);

@@ -10,20 +10,22 @@ import { loadFsNative } from '../block/native.js';
 import { AccessResolver } from '../control/access.js';
 import type { ClusterPolicy } from '../control/cluster.js';
 import {
-  applyMoves, isFailoverMode, loadOrCreatePeerSecret, modelFromRecords, PeerLink, trespass as trespassModel,
-  type ControllerHealth, type JsonValue, type PeerInbound, type PeerHandlerResult, type TrespassReason, type VolumeOwnership,
+  isFailoverMode, loadOrCreatePeerSecret, modelFromRecords, PeerLink,
+  type ControllerHealth, type FailoverRunner, type JsonValue, type TrespassReason, type VolumeOwnership,
 } from '../controller/index.js';
 import { IscsiTarget } from '../iscsi/target/iscsi-target.js';
 import type { Logger } from '../lib/logger.js';
-import { ScsiTarget, type LogicalUnit, type PrStateJson } from '../scsi/index.js';
-import { checkCondition, type SenseReason } from '../scsi/sense.js';
-import type { ItNexus, ScsiCommand, ScsiResponse, ScsiTargetPort } from '../scsi/types.js';
+import { ScsiTarget, type LogicalUnit } from '../scsi/index.js';
+import type { ItNexus, ScsiTargetPort } from '../scsi/types.js';
 import { Store } from '../store/index.js';
 import type { VolumeRecord } from '../store/records.js';
 import { ArrayDataPlane, type ServedPortal } from './array-data-plane.js';
-import { decodeCommand, decodeResponse, encodeCommand, encodeResponse, type ForwardedCommandBody } from './forwarding.js';
+import { startFailover } from './controller-failover.js';
+import { OwnershipMover } from './ownership-mover.js';
+import { PeerService } from './peer-service.js';
 import type { ControllerInit, HaControllerConfig } from './ha-config.js';
-import { portDown, portUp } from './port-faults.js';
+import type { PortalListener } from './address-plan.js';
+import { hostedControllers, reconcileListeners, type ListenersResult } from './controller-listeners.js';
 
 export type { ControllerInit } from './ha-config.js';
 import { HaRouter } from './ha-router.js';
@@ -55,6 +57,9 @@ export class ControllerRuntime {
   readonly iscsi: IscsiTarget;
   readonly link: PeerLink;
   private readonly allPorts: ServedPortal[];
+  private readonly mover: OwnershipMover;
+  private readonly peerSvc: PeerService;
+  private failover: { runner: FailoverRunner; stop(): void } | undefined;
 
   private constructor(private readonly init: ControllerInit, private readonly rpc: IpcRpc, private readonly logger: Logger) {
     this.self = init.self;
@@ -69,7 +74,7 @@ export class ControllerRuntime {
     this.access = new AccessResolver(this.store);
     this.volumes = new VolumeRuntime(this.store, loadFsNative({ logger }), logger, {
       wrapDevice: (v, d) => failingDevice(d, () => this.backendFailed.has('*') || this.backendFailed.has(v.id)),
-      prPersisted: (v, s) => this.mirrorPr(v, s),
+      prPersisted: (v, s) => this.peerSvc.mirrorPr(v.id, s),
       luOptions: (v) => ({
         onUnitAttentionBroadcast: (reason, except, only) => {
           this.link.send('ua-broadcast', { volumeId: v.id, reason, except: except ?? null, only: (only ?? null) as JsonValue });
@@ -84,7 +89,10 @@ export class ControllerRuntime {
       self: this.self,
       groups: init.ha.controllers.map((c) => ({ controller: c.name, tpgId: c.index, relativePortIds: c.ports.map((p) => p.relativeTargetPortId) })),
       volumeIdOf: (lu) => this.luIds.get(lu),
-      ownership: (id) => this.owners.get(id),
+      ownership: (id) => {
+        const o = this.owners.get(id);
+        return o && this.mover.moving.has(id) ? { ...o, transitioning: true } : o;
+      },
       health: () => this.healthMap(),
       peerLinkUp: () => this.link.isUp,
       hosted: () => this.hosted,
@@ -93,14 +101,18 @@ export class ControllerRuntime {
         const m = this.access.hostOf(initiator)?.failoverMode;
         return isFailoverMode(m) ? m : this.policy.defaultFailoverMode;
       },
-      forward: (id, cmd) => this.forward(id, cmd),
-      trespass: async (id, to, reason) => { await this.trespass(id, to, reason); },
+      forward: (id, cmd, counted) => this.peerSvc.forward(id, cmd, counted),
+      trespass: async (id, to, reason, except) => { await this.mover.trespass(id, to, reason, except ? { exceptNexusId: except } : {}); },
     }, init.policy.aluaTrespassThreshold);
     this.scsi = new ScsiTarget({
       access: this.dataPlane,
       router: this.router,
       ports: this.allPorts.map((p) => ({ relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId, name: `${iqn},t,0x${p.tpgt.toString(16).padStart(4, '0')}` })),
       logger: logger.child({ layer: 'scsi' }),
+      onLuReset: async (lu) => {
+        const id = this.luIds.get(lu);
+        if (id) await this.peerSvc.luReset(id);
+      },
     });
     const port: ScsiTargetPort = {
       execute: (cmd) => this.scsi.execute(cmd),
@@ -129,6 +141,18 @@ export class ControllerRuntime {
       heartbeatIntervalMs: init.ha.heartbeatIntervalMs,
       heartbeatTimeoutMs: init.ha.heartbeatTimeoutMs,
     });
+    const luOf = (id: string) => this.volumes.getById(id);
+    const reloaded = (ids: readonly string[]) => this.reloaded(ids);
+    this.mover = new OwnershipMover({
+      self: this.self, peer: this.peer.name, controllers: init.ha.controllers.map((c) => c.name), store: this.store, link: this.link,
+      scsi: this.scsi, leaseEpoch: () => this.leaseEpoch, health: () => this.healthMap(), policy: () => this.policy,
+      lu: (id) => { const l = luOf(id); return l && { lu: l.lu, name: l.record.name }; },
+      reloaded, event: (e) => this.event(e), logger,
+    });
+    this.peerSvc = new PeerService({
+      self: this.self, peer: this.peer.name, link: this.link, scsi: this.scsi, router: this.router, mover: this.mover,
+      lu: (id) => luOf(id)?.lu, reloaded, logger,
+    });
   }
 
   static async start(init: ControllerInit, rpc: IpcRpc, logger: Logger): Promise<ControllerRuntime> {
@@ -145,15 +169,18 @@ export class ControllerRuntime {
     await this.volumes.openAll();
     for (const live of this.volumes.list()) this.luIds.set(live.lu, live.record.id);
     this.allAluaChanged();
-    this.link.setRequestHandler((req) => this.onPeerRequest(req));
-    this.link.on('message', (m) => void this.onPeerRequest(m).catch((err) => this.logger.error({ err }, 'peer notify failed')));
+    this.link.setRequestHandler((req) => this.peerSvc.handle(req));
+    this.link.on('message', (m) => void this.peerSvc.handle(m).catch((err) => this.logger.error({ err }, 'peer notify failed')));
     this.link.on('up', () => {
-      this.peerWasUp = true;
       this.health.set(this.peer.name, 'online');
       this.reloadOwnership();
       this.allAluaChanged();
     });
-    this.link.on('down', ({ reason }) => this.onPeerDown(reason));
+    this.link.on('down', () => this.allAluaChanged());
+    this.failover = this.startFailover();
+    const peerAtStart = this.init.peers[this.peer.name];
+    if (peerAtStart === 'failed' || peerAtStart === 'fenced') this.failover.runner.dispatch({ type: 'peer-fenced', why: `controller ${this.peer.name} was ${peerAtStart} when ${this.self} started` });
+    if (peerAtStart === 'disabled') this.failover.runner.dispatch({ type: 'operator-disable' });
     await this.link.start();
     if (this.init.peers[this.peer.name] === 'online' && !this.link.isUp) {
       // Rejoining a running peer: serve only once forwarding works (else every port reports standby).
@@ -209,117 +236,86 @@ export class ControllerRuntime {
     this.rpc.note('event', e);
   }
 
-  // ---- peer link ----
-
-  private async forward(volumeId: string, cmd: ScsiCommand): Promise<ScsiResponse> {
-    const { body, payload } = encodeCommand(volumeId, cmd);
-    const r = await this.link.request('forward-cmd', body, payload, { timeoutMs: 30000 });
-    if (!r.ok) return checkCondition('LogicalUnitCommunicationFailure');
-    return decodeResponse(r.body, r.payload);
-  }
-
-  private async onPeerRequest(req: PeerInbound): Promise<PeerHandlerResult> {
-    const b = req.body as Record<string, JsonValue>;
-    const live = typeof b.volumeId === 'string' ? this.volumes.getById(b.volumeId) : undefined;
-    switch (req.kind) {
-      case 'forward-cmd': {
-        if (!live) return { error: { code: 'no-volume', message: `volume ${String(b.volumeId)} is not open here` } };
-        const resp = await this.scsi.executeForwarded(live.lu, decodeCommand(b as unknown as ForwardedCommandBody, req.payload));
-        return encodeResponse(resp);
-      }
-      case 'pr-update':
-        if (live && b.state) live.lu.applyPrState(b.state as unknown as PrStateJson);
-        return { body: null };
-      case 'ua-broadcast':
-        live?.lu.queueUnitAttention(b.reason as SenseReason, (b.except as string | null) ?? undefined, (b.only ?? undefined) as never);
-        return { body: null };
-      case 'ownership-change':
-        this.reloadOwnership();
-        for (const id of (b.volumeIds as string[] | undefined) ?? []) {
-          const l = this.volumes.getById(id);
-          if (l) this.aluaSeen.set(id, this.aluaSig(l.lu));
-        }
-        for (const id of (b.volumeIds as string[] | undefined) ?? []) this.router.counter.reset(id);
-        return { body: null };
-      case 'tmf':
-        if (live) await this.scsi.abortTasksOf(live.lu, b.nexusIds as string[]);
-        return { body: null };
-      default:
-        return { body: null };
+  /** Reload ownership after a change the initiator of it announced (no second UA here). */
+  private reloaded(ids: readonly string[]): void {
+    this.reloadOwnership();
+    for (const id of ids) {
+      const l = this.volumes.getById(id);
+      if (l) this.aluaSeen.set(id, this.aluaSig(l.lu));
     }
   }
 
-  private async mirrorPr(v: VolumeRecord, s: PrStateJson | null): Promise<void> {
-    if (!this.link.isUp || s === null) return;
-    await this.link.request('pr-update', { volumeId: v.id, state: s as unknown as JsonValue }, undefined, { timeoutMs: 2000 });
-  }
-
-  private peerWasUp = false;
-
-  private onPeerDown(reason: string): void {
-    if (!this.peerWasUp) return; // a failed reconnect attempt, not a new loss
-    this.peerWasUp = false;
+  private startFailover(): { runner: FailoverRunner; stop(): void } {
     const peer = this.peer.name;
-    this.event({ severity: 'warning', short: `peer link to controller ${peer} down: ${reason}` });
-    this.allAluaChanged();
-    // A dead peer's lease expires within leaseMs; a live one (link cut) keeps renewing ⇒ no takeover.
-    const check = setTimeout(() => {
-      if (this.link.isUp || this.hosted.has(peer)) return;
-      if (this.store.leases.isValid(peer, Date.now())) return;
-      void this.rpc.request('fence', { name: peer, reason: `peer link down (${reason}) and lease of ${peer} expired` }).catch(() => undefined);
-    }, this.init.ha.leaseMs + 50);
-    this.timers.push(check);
+    return startFailover({
+      self: this.self, peer, link: this.link, heartbeatTimeoutMs: this.init.ha.heartbeatTimeoutMs, policy: () => this.policy,
+      peerLeaseValid: () => this.store.leases.isValid(peer, Date.now()),
+      fence: async (reason) => { await this.rpc.request('fence', { name: peer, reason }); },
+      takeOverVolumes: () => this.takeOverVolumes(peer),
+      failbackVolumes: async () => {
+        this.reloadOwnership();
+        for (const o of [...this.owners.values()]) {
+          if (o.preferredOwner === peer && o.currentOwner === this.self) {
+            await this.mover.trespass(o.volumeId, peer, 'failback').catch((err: unknown) => this.logger.error({ err, volume: o.volumeId }, 'failback failed'));
+          }
+        }
+      },
+      event: (e) => this.event(e),
+      alert: (op, id, message) => this.rpc.note('alert', { op, id, message }),
+      onState: (s) => this.logger.info({ failover: s.state }, `peer ${peer}: ${s.state}`),
+      logger: this.logger,
+    });
   }
 
   // ---- ownership ----
 
-  async trespass(volumeId: string, to: string, reason: TrespassReason): Promise<{ from: string; to: string }> {
-    this.reloadOwnership();
-    const cur = this.owners.get(volumeId);
-    if (!cur) throw new Error(`volume ${volumeId} has no ownership record`);
-    if (cur.currentOwner === to) return { from: to, to };
-    const model = modelFromRecords(this.init.ha.controllers.map((c) => c.name), this.store.ownership.list());
-    const r = trespassModel(model, volumeId, to, reason, this.healthMap());
-    if (!r.ok) throw r.error;
-    const applied = applyMoves(this.store, r.moves, Date.now());
-    if (!applied.ok) throw new Error(`trespass of ${volumeId} failed: ${applied.reason}`);
-    this.reloadOwnership();
-    this.router.counter.reset(volumeId);
-    if (this.link.isUp) await this.link.request('ownership-change', { volumeIds: [volumeId] }, undefined, { timeoutMs: 2000 });
-    const live = this.volumes.getById(volumeId);
-    live?.lu.aluaStateChanged();
-    if (live) this.aluaSeen.set(volumeId, this.aluaSig(live.lu));
-    this.event({ severity: 'info', short: `volume ${live?.record.name ?? volumeId} trespassed from ${cur.currentOwner} to ${to}: ${reason}` });
-    return { from: cur.currentOwner, to };
+  trespass(volumeId: string, to: string, reason: TrespassReason): Promise<{ from: string; to: string }> {
+    return this.mover.trespass(volumeId, to, reason);
   }
 
-  /** The peer failed (fenced by the supervisor): take its volumes and its portal addresses. */
-  async takeOver(dead: string): Promise<void> {
-    this.health.set(dead, 'failed');
-    if (this.hosted.has(dead)) return;
-    const r = this.store.ownership.takeOverAll(dead, this.self, Date.now());
-    this.reloadOwnership();
-    const deadCfg = this.init.ha.controllers.find((c) => c.name === dead);
-    this.hosted.add(dead);
-    for (const p of deadCfg?.ports ?? []) {
-      try {
-        await this.iscsi.addPortal({ host: p.host, port: p.port, tpgt: p.tpgt, relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId });
-      } catch (err) {
-        this.logger.error({ err, port: p.name }, 'address takeover failed');
-      }
-    }
+  /**
+   * The fence agent (supervisor) reports the peer gone: its process exited and its lease
+   * epoch was bumped (or an operator disabled it). The failover machine takes over.
+   */
+  takeOver(dead: string, why = `controller ${dead} process exited and was fenced`, disabled = false): void {
+    this.health.set(dead, disabled ? 'disabled' : 'failed');
     this.allAluaChanged();
-    const moved = r.ok ? r.moved.length : 0;
-    this.event({ severity: 'error', short: `controller ${this.self} took over from ${dead}: ${moved} volume(s), addresses ${deadCfg?.ports.map((p) => `${p.host}:${p.port}`).join(', ')}` });
+    this.failover?.runner.dispatch(disabled ? { type: 'operator-disable' } : { type: 'peer-fenced', why });
   }
 
-  /** The peer is back: give its addresses back (volumes return by failback/trespass). */
-  async peerRejoining(name: string): Promise<void> {
+  /** Effect of the failover machine: every volume the (fenced) peer owns is now ours. */
+  private takeOverVolumes(dead: string): void {
+    const r = this.store.ownership.takeOverAll(dead, this.self, Date.now(), { controller: this.self, leaseEpoch: this.leaseEpoch });
+    if (!r.ok) {
+      this.logger.error('takeover refused: this controller is fenced');
+      return;
+    }
+    for (const m of r.moved) this.router.counter.reset(m.volumeId);
+    this.reloadOwnership();
+    this.allAluaChanged();
+    if (r.moved.length > 0) {
+      const names = r.moved.map((m) => this.volumes.getById(m.volumeId)?.record.name ?? m.volumeId);
+      this.event({ severity: 'error', short: `controller ${this.self} took over ${r.moved.length} volume(s) from ${dead}: ${names.join(', ')}`, long: `volumes trespassed from ${dead} to ${this.self}: controller failure` });
+    }
+  }
+
+  /** An operator enabled the peer: it is starting and will say hello over the peer link. */
+  peerRejoining(name: string): void {
     this.health.set(name, 'starting');
-    if (!this.hosted.has(name)) return;
-    this.hosted.delete(name);
-    const cfg = this.init.ha.controllers.find((c) => c.name === name);
-    for (const p of cfg?.ports ?? []) await this.iscsi.removePortal(p.host, p.port);
+    this.failover?.runner.dispatch({ type: 'operator-enable' });
+  }
+
+  /**
+   * The supervisor's address plan for this controller (address-plan.ts): listen on
+   * exactly these portals, each with its home port's identity; hosted (RTPG: whose
+   * group reports this controller's state) = their home controllers other than itself.
+   */
+  async setListeners(want: PortalListener[]): Promise<ListenersResult> {
+    const r = await reconcileListeners(this.iscsi, want, this.logger);
+    this.hosted.clear();
+    for (const c of hostedControllers(this.self, want)) this.hosted.add(c);
+    this.allAluaChanged();
+    return r;
   }
 
   setPeerHealth(name: string, h: ControllerHealth): void {
@@ -338,7 +334,7 @@ export class ControllerRuntime {
     this.dataPlane.accessChanged();
   }
   async volumeResized(v: VolumeRecord, size: number): Promise<void> {
-    await this.dataPlane.resizeVolume(v, size);
+    await this.volumes.resize(v, size, { localUa: true });
   }
   async volumeDeleted(v: VolumeRecord): Promise<void> {
     await this.dataPlane.deleteVolume(v);
@@ -358,17 +354,12 @@ export class ControllerRuntime {
   }
   setPolicy(p: ClusterPolicy): void {
     this.policy = p;
+    this.router.setThreshold(p.aluaTrespassThreshold);
     this.allAluaChanged();
   }
 
   // ---- faults ----
 
-  portDown(name: string): Promise<string> {
-    return portDown(this.me, this.iscsi, name);
-  }
-  portUp(name: string): Promise<string> {
-    return portUp(this.me, this.iscsi, name);
-  }
   linkCut(): void {
     this.link.cut('close');
   }
@@ -411,6 +402,7 @@ export class ControllerRuntime {
   }
 
   async stop(): Promise<void> {
+    this.failover?.stop();
     for (const t of this.timers) clearTimeout(t);
     await this.iscsi.stop(500);
     await this.link.close();

@@ -1,13 +1,15 @@
 /**
  * Dual-controller configuration (HA design "Ports and addresses"): controllers A and B,
  * two ports each, every port its own portal group (TPGT) and relative target port id
- * (1..4), ALUA target port group = controller (A = 1, B = 2).
- * `--portal A0=127.0.0.1:13260` (named form) overrides one port's address.
+ * (1..4), ALUA target port group = controller (A = 1, B = 2). The addresses come from
+ * the array configuration (config.ts, port-addresses.ts): by default A0 127.0.0.1:3260,
+ * A1 127.0.0.2:3260, B0 127.0.0.3:3260, B1 127.0.0.4:3260.
  */
 import { ValidationError } from '../lib/errors.js';
 import type { ClusterPolicy, IpFailover } from '../control/cluster.js';
 import type { ControllerHealth } from '../controller/index.js';
-import { parseHostPort, type PortalConfig } from './config.js';
+import { DEFAULT_CONFIG, parseHostPort, type ArrayConfig, type PortalConfig } from './config.js';
+import { HA_CONTROLLER_NAMES } from './port-addresses.js';
 
 export interface HaPortConfig extends PortalConfig {
   name: string;
@@ -32,27 +34,43 @@ export interface HaConfig {
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   leaseMs: number;
+  /** The initial cluster policy from the configuration file (the supervisor applies it over the defaults). */
+  policy?: Partial<ClusterPolicy>;
 }
 
-const NAMES = ['A', 'B'] as const;
-
-export function defaultHaConfig(count = 2, basePeerPort = 0): HaConfig {
-  if (count !== 2) throw new ValidationError(`--controllers: only 1 or 2 controllers are supported (got ${count})`, 'controllers');
+/** The dual-controller layout of a loaded configuration (`config.controllers === 2`, four `portals` A0 A1 B0 B1). */
+export function haConfigFrom(config: ArrayConfig, basePeerPort = 0): HaConfig {
+  if (config.controllers !== 2 || config.portals.length !== HA_CONTROLLER_NAMES.length * 2) {
+    throw new ValidationError(`controllers: a dual-controller layout needs controllers 2 and four port addresses (got ${config.controllers}, ${config.portals.length})`, 'controllers');
+  }
   let rel = 0;
-  const controllers = NAMES.map((name, i): HaControllerConfig => ({
+  const controllers = HA_CONTROLLER_NAMES.map((name, i): HaControllerConfig => ({
     name,
     index: i + 1,
-    ipFailover: 'both',
+    ipFailover: config.ipFailover[name] ?? 'both',
     peerPort: basePeerPort === 0 ? 0 : basePeerPort + i,
     ports: [0, 1].map((j) => {
+      const addr = config.portals[rel]!;
       rel++;
-      return { name: `${name}${j}`, host: `127.0.${i + 1}.${j + 1}`, port: 3260, tpgt: rel, relativeTargetPortId: rel, targetPortGroupId: i + 1 };
+      return { name: `${name}${j}`, host: addr.host, port: addr.port, tpgt: rel, relativeTargetPortId: rel, targetPortGroupId: i + 1 };
     }),
   }));
-  return { controllers, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 600, leaseMs: 800 };
+  return {
+    controllers, heartbeatIntervalMs: config.heartbeatIntervalMs, heartbeatTimeoutMs: config.heartbeatTimeoutMs, leaseMs: config.leaseMs,
+    ...(Object.keys(config.policy).length > 0 ? { policy: { ...config.policy } } : {}),
+  };
 }
 
-/** Applies `NAME=HOST:PORT` overrides; returns the unnamed `HOST:PORT` values untouched. */
+/** The embedded default layout (A0 127.0.0.1:3260 … B1 127.0.0.4:3260). */
+export function defaultHaConfig(count = 2, basePeerPort = 0): HaConfig {
+  if (count !== 2) throw new ValidationError(`--controllers: only 1 or 2 controllers are supported (got ${count})`, 'controllers');
+  return haConfigFrom(structuredClone({ ...DEFAULT_CONFIG }) as ArrayConfig, basePeerPort);
+}
+
+/**
+ * Applies `NAME=HOST:PORT` overrides to a built layout; returns the unnamed `HOST:PORT`
+ * values untouched. (`tandem up` resolves all addresses up front in loadConfig.)
+ */
 export function applyNamedPortals(ha: HaConfig, portals: readonly string[]): string[] {
   const rest: string[] = [];
   for (const p of portals) {

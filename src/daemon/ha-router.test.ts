@@ -49,17 +49,30 @@ test('failover modes on the non-owner: 1 reject, 3 TUR good, 2 trespass, 4 forwa
   assert.equal(setup({ owner: 'B', mode: 1 }).router.route(LU, cmd, read).kind, 'local');
 });
 
-test('mode 4: implicit trespass after the threshold; owner isolated (link cut, alive) ⇒ never trespass', async () => {
-  const { router, trespasses } = setup({ threshold: 3 });
+test('mode 4: the non-owner always forwards (counted); the owner counts both sides and says when to trespass', async () => {
+  const counted: boolean[] = [];
+  const { router } = setup({ threshold: 3 });
+  (router as unknown as { f: HaRouterFacts }).f.forward = async (_id, _c, c) => (counted.push(c), { status: 0 });
   const read = { name: 'READ(10)', opcode: 0x28 };
-  assert.equal(router.route(LU, cmd, read).kind, 'forward');
-  assert.equal(router.route(LU, cmd, read).kind, 'forward');
-  const d = router.route(LU, cmd, read);
-  assert.equal(d.kind, 'trespass');
-  if (d.kind === 'trespass') await d.trespass();
-  assert.deepEqual(trespasses, ['B:implicit-alua']);
-  assert.deepEqual(setup({ link: false, mode: 2 }).router.route(LU, cmd, read), { kind: 'reject', reason: 'NotReadyAluaStandby' });
-  assert.equal(setup({ link: false, mode: 2, health: { A: 'failed' } }).router.route(LU, cmd, read).kind, 'trespass');
+  for (let i = 0; i < 5; i++) {
+    const d = router.route(LU, cmd, read);
+    assert.equal(d.kind, 'forward');
+    if (d.kind === 'forward') await d.forward(cmd);
+  }
+  assert.deepEqual(counted, [true, true, true, true, true]);
+  // The owner's view (self = B owns v1): its own I/O counts for B, redirected I/O for A.
+  const owner = setup({ owner: 'B', threshold: 3 }).router;
+  assert.equal(owner.redirectedServed('v1', 'A'), false);
+  assert.equal(owner.redirectedServed('v1', 'A'), false);
+  assert.equal(owner.route(LU, cmd, read).kind, 'local', 'one local I/O on the owner');
+  assert.equal(owner.redirectedServed('v1', 'A'), false, '3 redirected - 1 local = 2 < 3');
+  assert.equal(owner.redirectedServed('v1', 'A'), true, '4 - 1 = 3: trespass');
+  assert.deepEqual(owner.counter.countsFor('v1'), {}, 'counts start over');
+  owner.setThreshold(1);
+  assert.equal(owner.redirectedServed('v1', 'A'), true);
+  const read2 = { name: 'READ(10)', opcode: 0x28 };
+  assert.deepEqual(setup({ link: false, mode: 2 }).router.route(LU, cmd, read2), { kind: 'reject', reason: 'NotReadyAluaStandby' });
+  assert.equal(setup({ link: false, mode: 2, health: { A: 'failed' } }).router.route(LU, cmd, read2).kind, 'trespass');
 });
 
 test('SET TARGET PORT GROUPS: active/optimized for group 2 trespasses to B; unknown group is an error', async () => {

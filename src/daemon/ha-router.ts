@@ -28,16 +28,35 @@ export interface HaRouterFacts {
   hosted(): ReadonlySet<string>;
   nonOwnerState(): 'active-non-optimized' | 'standby';
   failoverModeOf(initiatorName: string): FailoverMode;
-  forward(volumeId: string, cmd: ScsiCommand): Promise<ScsiResponse>;
-  /** Moves the current owner of the volume to `to` (store CAS, peer notified, UAs queued). */
-  trespass(volumeId: string, to: string, reason: 'explicit-alua' | 'implicit-alua' | 'failover-mode'): Promise<void>;
+  /** Runs the command on the owner; `aluaCounted`: a mode-4 redirect the owner counts toward the implicit trespass. */
+  forward(volumeId: string, cmd: ScsiCommand, aluaCounted: boolean): Promise<ScsiResponse>;
+  /** Moves the current owner of the volume to `to` (transition, store CAS, peer notified, UAs queued). */
+  trespass(volumeId: string, to: string, reason: 'explicit-alua' | 'implicit-alua' | 'failover-mode', exceptNexusId?: string): Promise<void>;
 }
 
 export class HaRouter implements AccessRouter {
-  readonly counter: AluaTrespassCounter;
+  /**
+   * Mode 4 I/O counts. Only the OWNER counts: its own I/O and the redirected I/O the
+   * non-owner forwards to it (peer-service.ts), so one counter sees both controllers.
+   */
+  counter: AluaTrespassCounter;
 
   constructor(private readonly f: HaRouterFacts, threshold: number) {
     this.counter = new AluaTrespassCounter({ threshold });
+  }
+
+  /**
+   * The owner ran a mode-4 command the non-owner `from` redirected to it: count it;
+   * true when the volume should now trespass to `from` (VNX: the non-owner served
+   * `threshold` more I/Os than the owner).
+   */
+  redirectedServed(volumeId: string, from: string): boolean {
+    return this.counter.record(volumeId, from, this.f.self) === 'trespass';
+  }
+
+  /** The policy's aluaTrespassThreshold changed: counting starts over with the new threshold. */
+  setThreshold(threshold: number): void {
+    if (threshold !== this.counter.threshold) this.counter = new AluaTrespassCounter({ threshold });
   }
 
   private stateOn(vol: VolumeOwnership | undefined, controller: string): AluaStateName {
@@ -70,7 +89,7 @@ export class HaRouter implements AccessRouter {
     const health = this.f.health();
     if (health[self] === 'backend-failed') {
       // DS300: this controller has no back end; the owner (the peer) serves it.
-      if (vol.currentOwner !== self && this.f.peerLinkUp()) return { kind: 'forward', forward: (c) => this.f.forward(id, c) };
+      if (vol.currentOwner !== self && this.f.peerLinkUp()) return { kind: 'forward', forward: (c) => this.f.forward(id, c, false) };
       return { kind: 'reject', reason: 'NotReadyAluaStandby' satisfies SenseReason };
     }
     if (vol.currentOwner === self) {
@@ -94,14 +113,11 @@ export class HaRouter implements AccessRouter {
       case 'trespass':
         return { kind: 'trespass', trespass: () => this.f.trespass(id, self, 'failover-mode') };
       case 'forward':
-        if (this.counter.record(id, self, vol.currentOwner) === 'trespass') {
-          return { kind: 'trespass', trespass: () => this.f.trespass(id, self, 'implicit-alua') };
-        }
-        return { kind: 'forward', forward: (c) => this.f.forward(id, c) };
+        return { kind: 'forward', forward: (c) => this.f.forward(id, c, true) };
     }
   }
 
-  async setTargetPortGroups(lu: LogicalUnit, _nexus: ItNexus, requests: Array<{ tpgId: number; state: AluaStateName }>): Promise<SenseReason | undefined> {
+  async setTargetPortGroups(lu: LogicalUnit, nexus: ItNexus, requests: Array<{ tpgId: number; state: AluaStateName }>): Promise<SenseReason | undefined> {
     const id = this.f.volumeIdOf(lu);
     const vol = id ? this.f.ownership(id) : undefined;
     if (!id || !vol) return undefined;
@@ -112,7 +128,7 @@ export class HaRouter implements AccessRouter {
     const target = this.f.hosted().has(group.controller) ? this.f.self : group.controller;
     if (vol.currentOwner === target) return undefined;
     try {
-      await this.f.trespass(id, target, 'explicit-alua');
+      await this.f.trespass(id, target, 'explicit-alua', nexus.id);
       return undefined;
     } catch {
       return 'NotReadyAluaTransition';

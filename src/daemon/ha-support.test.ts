@@ -9,7 +9,7 @@ import { applyNamedPortals, defaultHaConfig, portByName } from './ha-config.js';
 test('default HA config: A0 A1 B0 B1 with TPGT/relative ids 1..4 and ALUA groups 1 (A) and 2 (B); named overrides', () => {
   const ha = defaultHaConfig(2);
   assert.deepEqual(ha.controllers.flatMap((c) => c.ports.map((p) => [p.name, `${p.host}:${p.port}`, p.tpgt, p.relativeTargetPortId, p.targetPortGroupId])), [
-    ['A0', '127.0.1.1:3260', 1, 1, 1], ['A1', '127.0.1.2:3260', 2, 2, 1], ['B0', '127.0.2.1:3260', 3, 3, 2], ['B1', '127.0.2.2:3260', 4, 4, 2],
+    ['A0', '127.0.0.1:3260', 1, 1, 1], ['A1', '127.0.0.2:3260', 2, 2, 1], ['B0', '127.0.0.3:3260', 3, 3, 2], ['B1', '127.0.0.4:3260', 4, 4, 2],
   ]);
   assert.deepEqual(applyNamedPortals(ha, ['A0=127.0.0.1:13260', '127.0.0.9:1']), ['127.0.0.9:1']);
   assert.equal(portByName(ha, 'A0')?.port.port, 13260);

@@ -16,16 +16,17 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import { ensureApiToken, writeApiEndpoint } from '../api/api-files.js';
 import { createControlServices, type ControlServices } from '../control/index.js';
-import { DEFAULT_CLUSTER_POLICY, type ClusterPolicy, type ControllerState } from '../control/cluster.js';
+import { checkPolicyPatch, DEFAULT_CLUSTER_POLICY, IP_FAILOVER_MODES, type ClusterPolicy, type ControllerState, type IpFailover } from '../control/cluster.js';
 import { loadOrCreatePeerSecret, type ControllerHealth } from '../controller/index.js';
 import type { Logger } from '../lib/logger.js';
 import { STATE_DB_FILE, Store } from '../store/index.js';
-import { DEMO_VOLUME, type RunningArray } from './array.js';
+import { DEMO_VOLUME, refuseUnprotectedPortals, type RunningArray } from './array.js';
 import type { ArrayConfig } from './config.js';
 import type { HaConfig, HaControllerConfig } from './ha-config.js';
 import { IpcRpc } from './ipc-rpc.js';
 import { SupervisorDataPlane } from './supervisor-data-plane.js';
 import { SupervisorClusterControl } from './cluster-control.js';
+import { SupervisorAddresses } from './supervisor-addresses.js';
 import { ShutdownSteps } from './shutdown-steps.js';
 
 export interface ControllerSlot {
@@ -37,17 +38,48 @@ export interface ControllerSlot {
   portsDown: Set<string>;
 }
 
+/** Settings key of the operator's policy changes (store.settings). */
+export const POLICY_KEY = 'cluster-policy';
+/** Settings key of the operator's ipFailover changes per controller (tandem controller set-ipfailover). */
+export const IP_FAILOVER_KEY = 'ip-failover';
+/** failback auto restarts a failed controller, at most this often (crash-loop guard). */
+const AUTO_RESTART = { delayMs: 1000, max: 3, windowMs: 10 * 60_000 };
+
+/** What an alert a controller's failover machine raises asks the operator to do. */
+function alertAction(id: string): string {
+  const [kind, who] = id.split(':');
+  if (kind === 'controller-failed') return `run: tandem controller enable ${who}`;
+  if (kind === 'peer-link-lost') return 'check the interconnect between the controllers (tandem fault peer-link-restore if it was injected)';
+  if (kind === 'fence-failed') return `stop controller ${who} by hand (kill its process), then run: tandem controller enable ${who}`;
+  return 'see tandem events';
+}
+
 const CONTROLLER_MAIN = fileURLToPath(new URL('./controller-main.js', import.meta.url));
 
 export class Supervisor {
   readonly slots = new Map<string, ControllerSlot>();
   policy: ClusterPolicy = { ...DEFAULT_CLUSTER_POLICY };
   services!: ControlServices;
+  /** Port/controller address failover (DS300 ipFailover): the plan and its application. */
+  readonly addresses = new SupervisorAddresses(this);
   private stopping = false;
   private peerLinkPort = 0;
 
   constructor(readonly config: ArrayConfig, readonly ha: HaConfig, readonly store: Store, readonly logger: Logger) {
     for (const c of ha.controllers) this.slots.set(c.name, { cfg: c, state: 'stopped', proc: undefined, rpc: undefined, portsDown: new Set() });
+    Object.assign(this.policy, ha.policy); // the configuration file's initial policy (checked by loadConfig)
+    // Changes an operator made at run time (tandem cluster policy set) outlive a restart.
+    try {
+      const stored = store.settings.get<object>(POLICY_KEY);
+      if (stored) Object.assign(this.policy, checkPolicyPatch(this.policy, stored));
+    } catch (err) {
+      logger.warn({ err }, 'stored cluster policy ignored');
+    }
+    const ipfo = store.settings.get<Record<string, string>>(IP_FAILOVER_KEY) ?? {};
+    for (const c of ha.controllers) {
+      const m = ipfo[c.name];
+      if (m !== undefined && (IP_FAILOVER_MODES as readonly string[]).includes(m)) c.ipFailover = m as IpFailover;
+    }
     this.policy.heartbeatIntervalMs = ha.heartbeatIntervalMs;
     this.policy.heartbeatTimeoutMs = ha.heartbeatTimeoutMs;
   }
@@ -97,6 +129,14 @@ export class Supervisor {
       if (op === 'event') {
         const e = args as { severity: 'info' | 'warning' | 'error'; short: string; long?: string };
         this.event(e.severity, e.short, `controller ${name}`, e.long);
+      } else if (op === 'alert') {
+        const a = args as { op: 'raise' | 'clear'; id: string; message?: string };
+        try {
+          if (a.op === 'raise') this.services.alerts.raise(a.id, { short: a.message ?? a.id, action: alertAction(a.id) }, `controller ${name}`);
+          else if (this.store.alerts.openByKey(a.id)) this.services.alerts.clear(a.id, `controller ${name}`);
+        } catch (err) {
+          this.logger.error({ err }, 'alert from controller failed');
+        }
       }
     });
     rpc.onRequest(async (op, args) => {
@@ -119,6 +159,7 @@ export class Supervisor {
       slot.state = 'online';
       this.event('info', `controller ${name} online (pid ${r.pid})`);
       for (const other of this.live()) if (other.cfg.name !== name) void other.rpc!.request('peer-health', { name, health: 'online' }).catch(() => undefined);
+      await this.addresses.reconcile(`controller ${name} online`, { started: name });
     } catch (err) {
       this.event('error', `controller ${name} failed to start: ${(err as Error).message}`);
       proc.kill('SIGKILL');
@@ -152,9 +193,11 @@ export class Supervisor {
         action: `run: tandem controller enable ${name}`,
       }, 'supervisor');
     }
-    for (const other of this.live()) {
-      void other.rpc!.request('take-over', { name }).catch((err) => this.logger.error({ err }, 'take-over failed'));
-    }
+    if (slot.state === 'failed' && this.policy.failback === 'auto') this.scheduleRestart(name);
+    const takeover = { name, why: `controller ${name} process ${why}; fenced by the supervisor`, disabled: slot.state === 'disabled' };
+    const takeovers = this.live().map((other) => other.rpc!.request('take-over', takeover).catch((err) => this.logger.error({ err }, 'take-over failed')));
+    // Volumes first, then the addresses (a host reconnecting finds the volumes owned).
+    void Promise.all(takeovers).then(() => this.addresses.reconcile(`controller ${name} ${slot.state}`));
   }
 
   /** STONITH: SIGKILL the process and bump its lease epoch. */
@@ -167,25 +210,47 @@ export class Supervisor {
     slot.state = 'fenced';
     this.event('error', `controller ${name} fenced`, 'supervisor', why);
     if (slot.proc) slot.proc.kill('SIGKILL');
-    else for (const other of this.live()) await other.rpc!.request('take-over', { name }).catch(() => undefined);
+    else {
+      for (const other of this.live()) await other.rpc!.request('take-over', { name }).catch(() => undefined);
+      await this.addresses.reconcile(`controller ${name} fenced`);
+    }
   }
 
   async enable(name: string, actor: string): Promise<void> {
     const slot = this.slots.get(name)!;
     for (const other of this.live()) if (other.cfg.name !== name) await other.rpc!.request('peer-rejoining', { name });
     this.event('info', `controller ${name} enabled by ${actor}: starting`);
+    // Its peer must release its addresses before it starts listening on them.
+    await this.addresses.reconcile(`controller ${name} enabled`, { starting: name });
     await this.startController(name);
-    this.services.alerts.clear(`controller-failed:${name}`, actor);
-    if (this.policy.failback === 'auto') {
-      await new Promise((r) => setTimeout(r, this.policy.failbackDelayMs));
-      for (const o of this.store.ownership.list()) {
-        if (o.preferredOwner === name && o.currentOwner !== name) await slot.rpc?.request('trespass', { volumeId: o.volumeId, to: name, reason: 'failback' });
-      }
+    if (this.store.alerts.openByKey(`controller-failed:${name}`)) this.services.alerts.clear(`controller-failed:${name}`, actor);
+    // Failback (policy auto: after failbackDelayMs) is the survivor's failover machine's
+    // business once this controller says hello on the peer link.
+  }
+
+  private readonly restarts = new Map<string, number[]>();
+
+  /** failback auto: a failed controller is restarted (and rejoins) without an operator, unless it keeps failing. */
+  private scheduleRestart(name: string): void {
+    const now = Date.now();
+    const recent = (this.restarts.get(name) ?? []).filter((t) => now - t < AUTO_RESTART.windowMs);
+    if (recent.length >= AUTO_RESTART.max) {
+      this.event('error', `controller ${name} not restarted: it failed ${recent.length + 1} times in ${AUTO_RESTART.windowMs / 60_000} minutes`, 'supervisor',
+        'failback policy auto restarts a failed controller, but not one that keeps failing; find the cause (tandem events), then run: tandem controller enable ' + name);
+      return;
     }
+    this.restarts.set(name, [...recent, now]);
+    const t = setTimeout(() => {
+      const slot = this.slots.get(name)!;
+      if (this.stopping || slot.state !== 'failed' || this.policy.failback !== 'auto') return;
+      void this.enable(name, 'supervisor (failback policy auto)').catch((err: unknown) => this.logger.error({ err }, `automatic restart of ${name} failed`));
+    }, AUTO_RESTART.delayMs);
+    t.unref();
   }
 
   async disable(name: string, actor: string): Promise<void> {
     const slot = this.slots.get(name)!;
+    this.restarts.delete(name);
     slot.state = 'disabled';
     this.event('warning', `controller ${name} disabled by ${actor}`);
     this.store.leases.fence(name, Date.now());
@@ -199,6 +264,7 @@ export class Supervisor {
 
   async stopAll(): Promise<void> {
     this.stopping = true;
+    this.addresses.close();
     await Promise.all([...this.slots.values()].map(async (s) => {
       const p = s.proc;
       if (!p) return;
@@ -235,10 +301,11 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
     loadOrCreatePeerSecret(config.dataDir);
     const iqn = store.identity.targetIqn;
     const dataPlane = new SupervisorDataPlane(sup, iqn);
-    const services = createControlServices(store, dataPlane, { dataDir: config.dataDir });
+    const services = createControlServices(store, dataPlane, { dataDir: config.dataDir, allowMemoryBacking: false });
     sup.services = services;
     sup.ensureOwnershipRows();
     shutdown.add(() => sup.stopAll());
+    refuseUnprotectedPortals(ha.controllers.flatMap((c) => c.ports), services);
     await sup.start();
     if (firstStart && store.volumes.list().length === 0) {
       await services.volumes.create({ name: DEMO_VOLUME.name, sizeBytes: DEMO_VOLUME.sizeBytes }, 'tandem-up');

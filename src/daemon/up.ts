@@ -1,29 +1,36 @@
 /**
  * `tandem up` in the foreground: load the configuration, start the array, print where
  * it serves, and stop cleanly on SIGINT/SIGTERM.
+ *
+ * Two controllers (A and B, separate processes under this supervisor) unless the
+ * configuration says `controllers: 1` (`--controllers 1`): then the single-controller array.
  */
 import { createLogger } from '../lib/logger.js';
-import { startArray } from './array.js';
+import { startArray, type RunningArray } from './array.js';
 import { loadConfig, type ArrayConfig, type ConfigFlags } from './config.js';
+import { haConfigFrom, type HaConfig } from './ha-config.js';
 import type { Logger } from '../lib/logger.js';
 
-/** Dual-controller array (opt-in: `--controllers 2`); named portals `A0=HOST:PORT`. */
-async function startHa(config: ArrayConfig, flags: ConfigFlags, logger: Logger) {
-  const { defaultHaConfig, applyNamedPortals } = await import('./ha-config.js');
+/** The dual-controller array; the supervisor code loads only when it runs. */
+async function startHa(config: ArrayConfig, ha: HaConfig, logger: Logger): Promise<RunningArray> {
   const { startHaArray } = await import('./supervisor.js');
-  const ha = defaultHaConfig(flags.controllers);
-  applyNamedPortals(ha, flags.portal ?? []);
   return startHaArray(config, ha, logger);
 }
 
+const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
 export async function runUp(flags: ConfigFlags): Promise<void> {
   const config = loadConfig(flags);
+  // Built before anything starts, so that a bad layout fails with nothing to undo.
+  const ha = config.controllers === 2 ? haConfigFrom(config) : undefined;
   const logger = createLogger({ level: process.env.TANDEM_LOG_LEVEL ?? config.logLevel });
-  const array = (flags.controllers ?? 1) >= 2 ? await startHa(config, flags, logger) : await startArray(config, logger);
+  const array = ha ? await startHa(config, ha, logger) : await startArray(config, logger);
+  const portName = new Map(ha?.controllers.flatMap((c) => c.ports.map((p) => [p.tpgt, `, port ${p.name} of controller ${c.name}`] as const)) ?? []);
   const lines = [
     `Tandem array ready`,
     `  target   ${array.iqn}`,
-    ...array.portals.map((p) => `  portal   ${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port} (tpgt ${p.tpgt})`),
+    ...(ha ? [`  controllers ${ha.controllers.map((c) => c.name).join(', ')} (ALUA target port groups ${ha.controllers.map((c) => c.index).join(', ')})`] : [`  controllers 1 (single-controller array)`]),
+    ...array.portals.map((p) => `  portal   ${hostPort(p.host, p.port)} (tpgt ${p.tpgt}${portName.get(p.tpgt) ?? ''})`),
     `  api      ${array.apiUrl}  (token in ${config.dataDir}/api-token)`,
     `  data     ${config.dataDir}`,
     `Press Ctrl-C to stop.`,

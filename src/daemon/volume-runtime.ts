@@ -75,11 +75,16 @@ export class VolumeRuntime {
     this.attach(v, device);
   }
 
-  async resize(v: VolumeRecord, newSizeBytes: number): Promise<void> {
+  /**
+   * `localUa`: every controller of a dual-controller array resizes its own view, so each
+   * queues CAPACITY DATA HAS CHANGED for its own nexuses only (no broadcast: one UA per nexus).
+   */
+  async resize(v: VolumeRecord, newSizeBytes: number, opts: { localUa?: boolean } = {}): Promise<void> {
     const live = this.mustGet(v);
     await live.device.resize(newSizeBytes);
     live.record = { ...live.record, sizeBytes: newSizeBytes };
-    live.lu.capacityChanged();
+    if (opts.localUa) live.lu.queueUnitAttention('UaCapacityDataChanged');
+    else live.lu.capacityChanged();
   }
 
   async delete(v: VolumeRecord): Promise<void> {

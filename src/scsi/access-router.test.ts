@@ -189,3 +189,45 @@ test('applyPrState: the peer state replaces ours without persisting; PR IN READ 
   mirrored.registrations.length = 0; // applyPrState copied it
   assert.equal((await peer.run(I1, CDB.prIn(0))).dataIn!.readUInt32BE(4), 16);
 });
+
+test('LUN RESET: the peer is reset (onLuReset awaited) before the UA is raised and the TMF completes', async () => {
+  const order: string[] = [];
+  let release!: () => void;
+  const f = fixture({
+    lu: { onUnitAttentionBroadcast: (r) => void order.push(`ua ${r}`) },
+    onLuReset: async () => {
+      order.push('peer reset begins');
+      await new Promise<void>((r) => (release = r));
+      order.push('peer reset done');
+    },
+  });
+  await f.run(I1, CDB.tur());
+  const tmf = f.target.taskManagement({ nexus: I1, fn: TmfFunction.LunReset, lun: 0 });
+  await tick();
+  assert.deepEqual(order, ['peer reset begins']);
+  release();
+  assert.equal(await tmf, TmfResult.Complete);
+  assert.deepEqual(order, ['peer reset begins', 'peer reset done', 'ua UaBusDeviceReset']);
+});
+
+test('resetFromPeer aborts every task on the LU; quiesce waits for tasks in flight except the named nexus', async () => {
+  const router = new FakeRouter();
+  const answers: Array<(r: ScsiResponse) => void> = [];
+  router.decision = { kind: 'forward', forward: () => new Promise<ScsiResponse>((r) => answers.push(r)) };
+  const f = fixture({ router });
+  const p1 = f.target.execute(cmd(I1, [0xc0, 0, 0, 0, 0, 0]));
+  const p2 = f.target.execute(cmd(I2, [0xc0, 0, 0, 0, 0, 0]));
+  await tick();
+  let drained = false;
+  const q = f.target.quiesce(f.lu, I2.id).then(() => (drained = true));
+  await tick();
+  assert.equal(drained, false, 'I1 still in flight');
+  answers[0]!({ status: 0 });
+  await q;
+  assert.equal((await p1).status, 0);
+  const reset = f.target.resetFromPeer(f.lu);
+  answers[1]!({ status: 0 });
+  await reset;
+  assert.equal((await p2).aborted, true);
+  assert.equal(f.target.tasksInFlight, 0);
+});

@@ -31,6 +31,7 @@ import { defaultPortGroups } from './alua/port-groups.js';
 import { isRoutable } from './alua/routing.js';
 import type { AluaStateName, LogicalUnitView } from './command-context.js';
 import type { CoreContext, CoreLu, CoreTarget, PortGroupView } from './core-context.js';
+import { settledPromise, TaskContext, type Task } from './task.js';
 import type { LogicalUnit } from './logical-unit.js';
 import { buildOpcodeTable, type OpcodeTable } from './opcode-table.js';
 import { prConflicts } from './pr/conflict.js';
@@ -68,43 +69,12 @@ export interface ScsiTargetOptions {
   router?: AccessRouter;
   /** PREEMPT AND ABORT aborted these nexuses' tasks on `lu` (besides the LU's own onTasksAborted hook). */
   onTasksAborted?: (nexusIds: string[], lu: LogicalUnit) => void | Promise<void>;
-}
-
-interface Task {
-  readonly nexus: ItNexus;
-  readonly lu: LogicalUnit;
-  readonly tag: number;
-  /** Created only when a handler reads ctx.signal (an AbortController per I/O is costly). */
-  controller: AbortController | undefined;
-  aborted: boolean;
-  /** The handler has settled. `done` is made only when task management waits for it. */
-  settled: boolean;
-  done: Promise<void> | undefined;
-  finish: (() => void) | undefined;
-}
-
-/** The handler's context; `signal` is made on first use (see Task.controller). */
-class TaskContext implements CoreContext {
-  constructor(
-    readonly cmd: ScsiCommand,
-    readonly lu: LogicalUnit,
-    readonly target: CoreTarget,
-    private readonly task: Task,
-  ) {}
-
-  get signal(): AbortSignal {
-    const t = this.task;
-    if (!t.controller) {
-      t.controller = new AbortController();
-      if (t.aborted) t.controller.abort();
-    }
-    return t.controller.signal;
-  }
-}
-
-function settledPromise(t: Task): Promise<void> | undefined {
-  if (t.settled) return undefined;
-  return (t.done ??= new Promise<void>((r) => (t.finish = r)));
+  /**
+   * A LOGICAL UNIT RESET or target reset reset `lu` here; the dual-controller runtime
+   * resets it on the peer too (its tasks, forwarded ones included, SAM-5 §7.7: "abort all
+   * tasks in the task set") before the TMF completes. Errors are logged, not fatal.
+   */
+  onLuReset?: (lu: LogicalUnit) => Promise<void>;
 }
 
 const CONFLICT: ScsiResponse = Object.freeze({ status: Status.ReservationConflict });
@@ -120,6 +90,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   private readonly tasks = new Set<Task>();
   private readonly router?: AccessRouter;
   private readonly onTasksAborted?: (nexusIds: string[], lu: LogicalUnit) => void | Promise<void>;
+  private readonly onLuReset?: (lu: LogicalUnit) => Promise<void>;
 
   constructor(opts: ScsiTargetOptions) {
     this.access = opts.access;
@@ -128,6 +99,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     this.onEvent = opts.onEvent;
     this.router = opts.router;
     this.onTasksAborted = opts.onTasksAborted;
+    this.onLuReset = opts.onLuReset;
     this.table = opts.table ?? buildOpcodeTable(opts.router ? [setTargetPortGroupsRow] : []);
   }
 
@@ -234,6 +206,21 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     });
     const hit = (n: ItNexus): boolean => who.some((w) => w.id === n.id || regMatches(w, n));
     await this.abort([...this.tasks].filter((t) => t.lu === lu && (tag === undefined || t.tag === tag) && hit(t.nexus)));
+  }
+
+  /** The peer controller reset `lu` (LUN/target reset there): abort its tasks here too; its UA arrives as a broadcast. */
+  async resetFromPeer(lu: LogicalUnit): Promise<void> {
+    await this.abort([...this.tasks].filter((t) => t.lu === lu));
+    lu.resetState();
+  }
+
+  /**
+   * Resolves once every task on `lu` in flight now has ended (an ownership move drains the
+   * old owner before the new one runs commands), except those of `exceptNexusId` (the
+   * SET TARGET PORT GROUPS that asked for the move is one of them).
+   */
+  async quiesce(lu: LogicalUnit, exceptNexusId?: string): Promise<void> {
+    await Promise.all([...this.tasks].filter((t) => t.lu === lu && t.nexus.id !== exceptNexusId).map(settledPromise));
   }
 
   /** TPGS 11b in INQUIRY, SET TARGET PORT GROUPS supported: a router is present. */
@@ -383,6 +370,9 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   private async resetLus(lus: LogicalUnit[], ua: SenseReason): Promise<void> {
     const set = new Set(lus);
     await this.abort([...this.tasks].filter((t) => set.has(t.lu)));
+    if (this.onLuReset) {
+      await Promise.all([...set].map((lu) => this.onLuReset!(lu).catch((err: unknown) => this.logger?.warn({ err }, 'LU reset on the peer controller failed'))));
+    }
     for (const lu of set) {
       lu.resetState();
       lu.raiseUnitAttention(ua);

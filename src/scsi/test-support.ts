@@ -77,6 +77,7 @@ export interface FixtureOptions {
   /** A dual-controller AccessRouter (the table then gets SET TARGET PORT GROUPS too). */
   router?: AccessRouter;
   lu?: Pick<LogicalUnitOptions, 'onUnitAttentionBroadcast' | 'onTasksAborted'>;
+  onLuReset?: (lu: LogicalUnit) => Promise<void>;
 }
 
 export function fixture(opts: FixtureOptions = {}): Fixture {
@@ -95,7 +96,7 @@ export function fixture(opts: FixtureOptions = {}): Fixture {
   });
   const luns = new Map([[0, lu]]);
   const rows = [...testRows(opts.gate), ...(opts.router ? [setTargetPortGroupsRow] : [])];
-  const target = new ScsiTarget({ access: { lunsFor: () => luns }, ports: PORTS, table: buildOpcodeTable(rows), router: opts.router });
+  const target = new ScsiTarget({ access: { lunsFor: () => luns }, ports: PORTS, table: buildOpcodeTable(rows), router: opts.router, ...(opts.onLuReset ? { onLuReset: opts.onLuReset } : {}) });
   let tag = 1;
   return {
     target,

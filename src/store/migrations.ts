@@ -3,6 +3,7 @@
  * the same transaction as the bump of `PRAGMA user_version`, so a kill at any moment
  * leaves the database at a whole version. Never edit a released migration: append one.
  */
+import { SETTINGS_MIGRATION } from './settings-repo.js';
 import type Database from 'better-sqlite3';
 import { ALERTS_MIGRATION } from './alert-repo.js';
 import { CONTROLLER_LEASE_SQL } from './lease-repo.js';
@@ -82,6 +83,8 @@ export const MIGRATIONS: readonly string[] = [
   ALERTS_MIGRATION,
   // controller leases and volume ownership (HA: fencing epochs, compare-and-set trespass).
   CONTROLLER_LEASE_SQL + VOLUME_OWNERSHIP_SQL,
+  // run-time settings (cluster policy, ipFailover) that survive a restart.
+  SETTINGS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -106,3 +106,21 @@ test('refuses a database from a newer Tandem', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('settings: JSON values per key survive a reopen; set replaces; delete removes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-settings-'));
+  try {
+    let s = Store.open(dir);
+    assert.equal(s.settings.get('cluster-policy'), undefined);
+    s.settings.set('cluster-policy', { failback: 'auto', failbackDelayMs: 5 });
+    s.settings.set('cluster-policy', { failback: 'auto', failbackDelayMs: 7 });
+    s.close();
+    s = Store.open(dir);
+    assert.deepEqual(s.settings.get('cluster-policy'), { failback: 'auto', failbackDelayMs: 7 });
+    s.settings.delete('cluster-policy');
+    assert.equal(s.settings.get('cluster-policy'), undefined);
+    s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

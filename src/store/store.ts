@@ -21,6 +21,7 @@ import { EventRepo } from './event-repo.js';
 import { AlertRepo } from './alert-repo.js';
 import { LeaseRepo } from './lease-repo.js';
 import { OwnershipRepo } from './ownership-repo.js';
+import { SettingsRepo } from './settings-repo.js';
 
 export const STATE_DB_FILE = 'tandem.db';
 
@@ -44,6 +45,8 @@ export class Store {
   readonly leases: LeaseRepo;
   /** Volume ownership (preferred/current owner, compare-and-set on epoch). */
   readonly ownership: OwnershipRepo;
+  /** Run-time settings kept across restarts (JSON per key). */
+  readonly settings: SettingsRepo;
   private closed = false;
 
   private constructor(private readonly db: Database.Database, now: () => Date, exclusive: boolean) {
@@ -62,6 +65,7 @@ export class Store {
     this.alerts = new AlertRepo(db);
     this.leases = new LeaseRepo(db);
     this.ownership = new OwnershipRepo(db);
+    this.settings = new SettingsRepo(db);
   }
 
   /**

@@ -16,7 +16,7 @@ export interface RunningArray {
   apiUrl: string;
   token: string;
   portal: string; // host:port
-  /** Every portal, the first being `portal` (a second one on 127.0.0.2 when asked for). */
+  /** Every portal, the first being `portal`: A0, A1, B0, B1 with two controllers; with one, a second on 127.0.0.2 when asked for. */
   portals: string[];
   iqn: string;
   child: ChildProcess;
@@ -31,13 +31,50 @@ export interface RunningArray {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startArray(opts: { dataDir?: string; extraArgs?: string[]; keepDataDir?: boolean; secondPortal?: boolean } = {}): Promise<RunningArray> {
+export interface StartArrayOptions {
+  dataDir?: string;
+  extraArgs?: string[];
+  keepDataDir?: boolean;
+  /**
+   * 1: the single-controller array (`--controllers 1`). Default: `tandem up`'s own
+   * default, controllers A and B, with A0 on 127.0.0.1:PORT and A1, B0, B1 counted up
+   * from it (127.0.0.2..4:PORT); `portals` lists all four. Ignored when extraArgs name
+   * the ports themselves (`--portal A0=…`): then `portals` are those, A0 first.
+   */
+  controllers?: 1 | 2;
+  /** A second portal 127.0.0.2:PORT, for `controllers: 1` (two controllers have four ports anyway). */
+  secondPortal?: boolean;
+  /** The configuration (e.g. `--config FILE` in extraArgs) sets the addresses: pass no --portal, report these. */
+  configuredPortals?: string[];
+}
+
+export async function startArray(opts: StartArrayOptions = {}): Promise<RunningArray> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-it-'));
   const apiPort = await freePort();
-  const portalPort = await freePort();
-  const portal = `127.0.0.1:${portalPort}`;
-  const portals = opts.secondPortal ? [portal, `127.0.0.2:${portalPort}`] : [portal];
-  const child = spawn(process.execPath, [cliPath, 'up', '--data-dir', dataDir, '--api', `127.0.0.1:${apiPort}`, ...portals.flatMap((p) => ['--portal', p]), ...(opts.extraArgs ?? [])], {
+  const extra = opts.extraArgs ?? [];
+  const namedInExtra = extra.flatMap((a, i) => (extra[i - 1] === '--portal' && /^[A-Za-z][A-Za-z0-9]*=/.test(a) ? [a] : []));
+  if (opts.secondPortal && opts.controllers !== 1) throw new Error('startArray: secondPortal is for controllers: 1 (two controllers already have four ports)');
+  let args: string[];
+  let portals: string[];
+  if (opts.configuredPortals) {
+    args = [];
+    portals = opts.configuredPortals;
+  } else if (namedInExtra.length > 0) {
+    args = [];
+    portals = ['A0', 'A1', 'B0', 'B1'].flatMap((n) => namedInExtra.filter((a) => a.startsWith(`${n}=`)).map((a) => a.slice(n.length + 1)));
+  } else {
+    const portalPort = await freePort();
+    const first = `127.0.0.1:${portalPort}`;
+    if (opts.controllers === 1) {
+      portals = opts.secondPortal ? [first, `127.0.0.2:${portalPort}`] : [first];
+      args = ['--controllers', '1', ...portals.flatMap((p) => ['--portal', p])];
+    } else {
+      portals = [1, 2, 3, 4].map((i) => `127.0.0.${i}:${portalPort}`);
+      args = ['--portal', first];
+    }
+  }
+  const portal = portals[0]!;
+  const child = spawn(process.execPath, [cliPath, 'up', '--data-dir', dataDir, '--api', `127.0.0.1:${apiPort}`, ...args, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TANDEM_LOG_LEVEL: process.env.TANDEM_LOG_LEVEL ?? 'warn' },
   });

@@ -3,9 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
 import { actorOf, clusterOf } from '../deps.js';
-import { ClusterPolicy, Controller, ErrorBody, FailbackResult, NameParams, PatchPolicyBody } from '../schemas.js';
+import { ClusterPolicy, Controller, ErrorBody, FailbackResult, NameParams, PatchControllerBody, PatchPolicyBody } from '../schemas.js';
 import { presentController } from '../present.js';
-import { checkPolicyPatch, findController } from '../../control/cluster.js';
+import { checkIpFailover, checkPolicyPatch, findController } from '../../control/cluster.js';
 import { ConflictError } from '../../lib/errors.js';
 
 export function controllerRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -19,6 +19,15 @@ export function controllerRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get<{ Params: NameParams }>('/v1/controllers/:name', {
       schema: { tags, summary: 'Show one controller', params: NameParams, response: { 200: Controller, 404: ErrorBody } },
     }, async (req) => presentController(findController(clusterOf(deps), req.params.name)));
+
+    app.patch<{ Params: NameParams; Body: PatchControllerBody }>('/v1/controllers/:name', {
+      schema: { tags, params: NameParams, body: PatchControllerBody, response: { 200: Controller, ...errors },
+        summary: "Set a controller's ipFailover mode (local, remote, both, none); its addresses are re-planned at once" },
+    }, async (req) => {
+      const cluster = clusterOf(deps);
+      const name = findController(cluster, req.params.name).name;
+      return presentController(await cluster.setIpFailover(name, checkIpFailover(req.body.ipFailover), actorOf(req)));
+    });
 
     for (const verb of ['enable', 'disable'] as const) {
       app.post<{ Params: NameParams }>(`/v1/controllers/:name/${verb}`, {

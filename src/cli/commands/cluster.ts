@@ -10,13 +10,14 @@ function policyText(p: ClusterPolicy): string {
     ['Failback', p.failback], ['Failback delay', `${p.failbackDelayMs} ms`], ['Non-owner ALUA state', p.nonOwnerState],
     ['ALUA trespass threshold', `${p.aluaTrespassThreshold} I/Os`], ['Heartbeat interval', `${p.heartbeatIntervalMs} ms`],
     ['Heartbeat timeout', `${p.heartbeatTimeoutMs} ms`],
+    ['ALUA transition hold', `${p.aluaTransitionMs} ms`],
     ['Default failover mode', `${p.defaultFailoverMode} ${FAILOVER_MODE_NAMES[p.defaultFailoverMode] ?? ''}`.trim()],
   ]);
 }
 
 interface SetOpts {
   failback?: string; failbackDelay?: string; nonOwnerState?: string; aluaThreshold?: string;
-  heartbeatInterval?: string; heartbeatTimeout?: string; defaultFailoverMode?: string;
+  heartbeatInterval?: string; heartbeatTimeout?: string; defaultFailoverMode?: string; transitionHold?: string;
 }
 
 function patchOf(o: SetOpts): PatchPolicyBody {
@@ -35,10 +36,11 @@ function patchOf(o: SetOpts): PatchPolicyBody {
   if (o.aluaThreshold !== undefined) p.aluaTrespassThreshold = intOption(o.aluaThreshold, '--alua-threshold', 1, 1_000_000_000);
   if (o.heartbeatInterval !== undefined) p.heartbeatIntervalMs = intOption(o.heartbeatInterval, '--heartbeat-interval', 10, 60_000);
   if (o.heartbeatTimeout !== undefined) p.heartbeatTimeoutMs = intOption(o.heartbeatTimeout, '--heartbeat-timeout', 20, 600_000);
+  if (o.transitionHold !== undefined) p.aluaTransitionMs = intOption(o.transitionHold, '--transition-hold', 0, 60_000);
   if (o.defaultFailoverMode !== undefined) p.defaultFailoverMode = intOption(o.defaultFailoverMode, '--default-failover-mode', 0, 4);
   if (Object.keys(p).length === 0) {
     throw new CliError(ExitCode.Usage, 'nothing to set: pass at least one of --failback, --failback-delay, --non-owner-state, --alua-threshold, ' +
-      '--heartbeat-interval, --heartbeat-timeout, --default-failover-mode');
+      '--heartbeat-interval, --heartbeat-timeout, --default-failover-mode, --transition-hold');
   }
   return p;
 }
@@ -60,6 +62,7 @@ export function registerClusterCommands(program: Command, io: CliIo): void {
     .option('--alua-threshold <n>', 'failover mode 4: I/Os on the non-owner beyond the owner before an implicit trespass')
     .option('--heartbeat-interval <ms>', 'peer-link heartbeat interval')
     .option('--heartbeat-timeout <ms>', 'peer is suspect after this long without a heartbeat (at least twice the interval)')
+    .option('--transition-hold <ms>', 'shortest time an ownership move reports the ALUA transitioning state (0 = only while draining)')
     .option('--default-failover-mode <0..4>', 'failover mode of hosts without their own: 0 auto-trespass, 1 passive not ready, 2 DMP, 3 passive always ready, 4 ALUA')
     .action(async (opts: SetOpts, cmd: Command) => {
       const ctx = new CliContext(io, cmd);

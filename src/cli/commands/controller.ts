@@ -1,10 +1,10 @@
-/** tandem controller list|show|enable|disable|failback (dual-controller arrays) */
+/** tandem controller list|show|enable|disable|failback|set-ipfailover (dual-controller arrays) */
 import type { Command } from 'commander';
 import type { Controller, ControllerPort, FailbackResult } from '../../api/schemas.js';
 import { CliContext, enc, type CliIo } from '../context.js';
 import { formatFields, formatTable } from '../table.js';
 
-/** "127.0.1.1:3260 → A", "127.0.1.1:3260 → B (link down)", "127.0.1.1:3260 → nobody". */
+/** "127.0.0.1:3260 → A0", "127.0.0.1:3260 → A1 (link down)", "127.0.0.1:3260 → B0", "127.0.0.1:3260 → nobody (link down)". */
 export function portText(p: ControllerPort): string {
   return `${p.address} → ${p.servedBy ?? 'nobody'}${p.link === 'down' ? ' (link down)' : ''}`;
 }
@@ -54,6 +54,14 @@ export function registerControllerCommands(program: Command, io: CliIo): void {
       const r = await ctx.api.request<FailbackResult>('POST', `/v1/controllers/${enc(name)}/failback`);
       ctx.done(r, r.moved.length === 0 ? `controller ${r.controller} already owns every volume that prefers it`
         : `failback to ${r.controller}: ${r.moved.map((m) => `${m.volume} (from ${m.from})`).join(', ')}`);
+    });
+
+  ctl.command('set-ipfailover <name> <mode>')
+    .description('set what happens to a port address when its link goes down: local (other port of the same controller), remote (the whole controller fails over), both (local, then remote when the last port fails), none')
+    .action(async (name: string, mode: string, _o: object, cmd: Command) => {
+      const ctx = new CliContext(io, cmd);
+      const c = await ctx.api.request<Controller>('PATCH', `/v1/controllers/${enc(name)}`, { ipFailover: mode });
+      ctx.done(c, `controller ${c.name} ipFailover ${c.ipFailover}: ${c.ports.map((p) => `${p.name} ${portText(p)}`).join(', ')}`);
     });
 
   ctl.command('disable <name>').description('stop a controller; its peer takes over its volumes and addresses')
