@@ -240,10 +240,10 @@ export type FailbackResult = Static<typeof FailbackResult>;
 export const MoveBody = Type.Object({ to: Type.String({ description: 'the new preferred owner' }) }, { additionalProperties: false });
 export type MoveBody = Static<typeof MoveBody>;
 
-export const FAULT_KIND_NAMES = ['kill-controller', 'port-down', 'port-up', 'peer-link-cut', 'peer-link-restore', 'backend-fail', 'backend-repair'] as const;
+export const FAULT_KIND_NAMES = ['kill-controller', 'hang-controller', 'port-down', 'port-up', 'peer-link-cut', 'peer-link-restore', 'backend-fail', 'backend-repair'] as const;
 export const FaultBody = Type.Object({
   kind: Type.Union(FAULT_KIND_NAMES.map((x) => Type.Literal(x))),
-  controller: Type.Optional(Type.String({ description: 'kill-controller, backend-fail, backend-repair' })),
+  controller: Type.Optional(Type.String({ description: 'kill-controller, hang-controller, backend-fail, backend-repair' })),
   port: Type.Optional(Type.String({ description: 'port-down, port-up' })),
   volume: Type.Optional(Type.String({ description: 'backend-fail, backend-repair: only this volume' })),
 }, { additionalProperties: false });

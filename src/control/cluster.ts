@@ -64,6 +64,8 @@ export interface VolumeOwnership {
 
 export const FaultKind = {
   KillController: 'kill-controller',
+  /** SIGSTOP: the process hangs (no heartbeat, no lease renewal) until its peer has it fenced. */
+  HangController: 'hang-controller',
   PortDown: 'port-down',
   PortUp: 'port-up',
   PeerLinkCut: 'peer-link-cut',
@@ -75,7 +77,7 @@ export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 export const FAULT_KINDS: readonly FaultKind[] = Object.values(FaultKind);
 
 export type FaultRequest =
-  | { kind: 'kill-controller'; controller: string }
+  | { kind: 'kill-controller' | 'hang-controller'; controller: string }
   | { kind: 'port-down' | 'port-up'; port: string }
   | { kind: 'peer-link-cut' | 'peer-link-restore' }
   | { kind: 'backend-fail' | 'backend-repair'; controller: string; volume?: string };
@@ -218,7 +220,7 @@ export function checkFaultRequest(body: { kind: string; controller?: string | un
     throw new ValidationError(`kind must be one of ${FAULT_KINDS.join(', ')} (got ${JSON.stringify(kind)})`, 'kind');
   }
   const needs: Record<FaultKind, Array<'controller' | 'port' | 'volume'>> = {
-    'kill-controller': ['controller'], 'port-down': ['port'], 'port-up': ['port'], 'peer-link-cut': [], 'peer-link-restore': [],
+    'kill-controller': ['controller'], 'hang-controller': ['controller'], 'port-down': ['port'], 'port-up': ['port'], 'peer-link-cut': [], 'peer-link-restore': [],
     'backend-fail': ['controller'], 'backend-repair': ['controller'],
   };
   const allowed = new Set<string>([...needs[kind as FaultKind], ...(kind.startsWith('backend-') ? ['volume'] : [])]);
@@ -229,7 +231,7 @@ export function checkFaultRequest(body: { kind: string; controller?: string | un
     if (body[f] === undefined || body[f] === '') throw new ValidationError(`a ${kind} fault needs ${f}`, f);
   }
   switch (kind as FaultKind) {
-    case 'kill-controller': return { kind: 'kill-controller', controller: body.controller! };
+    case 'kill-controller': case 'hang-controller': return { kind: kind as 'kill-controller' | 'hang-controller', controller: body.controller! };
     case 'port-down': case 'port-up': return { kind: kind as 'port-down' | 'port-up', port: body.port! };
     case 'peer-link-cut': case 'peer-link-restore': return { kind: kind as 'peer-link-cut' | 'peer-link-restore' };
     default: return {

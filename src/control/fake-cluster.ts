@@ -162,7 +162,7 @@ export class FakeClusterControl implements ClusterControl {
   async fault(req: FaultRequest, actor: string): Promise<string> {
     this.calls.push(`fault ${JSON.stringify(req)} by ${actor}`);
     switch (req.kind) {
-      case 'kill-controller': {
+      case 'kill-controller': case 'hang-controller': {
         const c = this.ctrl(req.controller);
         if (c.pid === null) throw new ConflictError(`controller ${c.name} is not running (${c.state}): there is nothing to kill`);
         const pid = c.pid;
@@ -173,7 +173,7 @@ export class FakeClusterControl implements ClusterControl {
           short: `controller ${c.name} failed: waiting for operator enable`,
           action: `find the cause in the event log, then run: tandem controller enable ${c.name}`,
         }, actor);
-        return `controller ${c.name} killed (SIGKILL to pid ${pid})${s ? `; ${s} took over its volumes and addresses` : ''}`;
+        return `controller ${c.name} ${req.kind === 'kill-controller' ? 'killed (SIGKILL' : 'hung (SIGSTOP, then fenced'} to pid ${pid})${s ? `; ${s} took over its volumes and addresses` : ''}`;
       }
       case 'port-down': case 'port-up': {
         const { c, p } = this.port(req.port);

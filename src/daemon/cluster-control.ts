@@ -102,6 +102,13 @@ export class SupervisorClusterControl implements ClusterControl {
         what = `controller ${req.controller} (pid ${s.proc.pid}) killed with SIGKILL`;
         break;
       }
+      case 'hang-controller': {
+        const s = this.slot(req.controller);
+        if (!s.proc || s.state !== 'online') throw new ConflictError(`controller ${req.controller} is ${s.state}: only a running controller can hang`);
+        s.proc.kill('SIGSTOP');
+        what = `controller ${req.controller} (pid ${s.proc.pid}) stopped with SIGSTOP: it hangs until its peer has it fenced`;
+        break;
+      }
       case 'port-down':
       case 'port-up': {
         // A link state change (DS300 "Link down (such as a pulled cable)"): the supervisor

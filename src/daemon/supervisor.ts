@@ -193,7 +193,7 @@ export class Supervisor {
         action: `run: tandem controller enable ${name}`,
       }, 'supervisor');
     }
-    if (slot.state === 'failed' && this.policy.failback === 'auto') this.scheduleRestart(name);
+    if ((slot.state === 'failed' || slot.state === 'fenced') && this.policy.failback === 'auto') this.scheduleRestart(name);
     const takeover = { name, why: `controller ${name} process ${why}; fenced by the supervisor`, disabled: slot.state === 'disabled' };
     const takeovers = this.live().map((other) => other.rpc!.request('take-over', takeover).catch((err) => this.logger.error({ err }, 'take-over failed')));
     // Volumes first, then the addresses (a host reconnecting finds the volumes owned).
@@ -242,7 +242,7 @@ export class Supervisor {
     this.restarts.set(name, [...recent, now]);
     const t = setTimeout(() => {
       const slot = this.slots.get(name)!;
-      if (this.stopping || slot.state !== 'failed' || this.policy.failback !== 'auto') return;
+      if (this.stopping || (slot.state !== 'failed' && slot.state !== 'fenced') || this.policy.failback !== 'auto') return;
       void this.enable(name, 'supervisor (failback policy auto)').catch((err: unknown) => this.logger.error({ err }, `automatic restart of ${name} failed`));
     }, AUTO_RESTART.delayMs);
     t.unref();

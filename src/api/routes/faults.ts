@@ -10,7 +10,7 @@ export function faultRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<{ Body: FaultBody }>('/v1/faults', {
       schema: {
         tags: ['faults'], body: FaultBody, response: { 200: FaultResult, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
-        summary: 'Inject a fault: kill-controller, port-down/up, peer-link-cut/restore, backend-fail/repair',
+        summary: 'Inject a fault: kill-controller, hang-controller, port-down/up, peer-link-cut/restore, backend-fail/repair',
       },
     }, async (req) => {
       const cluster = clusterOf(deps);

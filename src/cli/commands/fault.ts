@@ -1,4 +1,4 @@
-/** tandem fault kill-controller|port-down|port-up|peer-link-cut|peer-link-restore|backend-fail|backend-repair */
+/** tandem fault kill-controller|hang-controller|port-down|port-up|peer-link-cut|peer-link-restore|backend-fail|backend-repair */
 import type { Command } from 'commander';
 import type { FaultBody, FaultResult } from '../../api/schemas.js';
 import { CliContext, type CliIo } from '../context.js';
@@ -14,6 +14,8 @@ export function registerFaultCommands(program: Command, io: CliIo): void {
 
   fault.command('kill-controller <controller>').description('SIGKILL a controller process (its peer takes over)')
     .action(async (controller: string, _o: object, cmd: Command) => send(cmd, { kind: 'kill-controller', controller }));
+  fault.command('hang-controller <controller>').description('SIGSTOP a controller process: it stops answering; its peer detects the lost heartbeat, has it fenced and takes over')
+    .action(async (controller: string, _o: object, cmd: Command) => send(cmd, { kind: 'hang-controller', controller }));
   for (const kind of ['port-down', 'port-up'] as const) {
     fault.command(`${kind} <port>`).description(kind === 'port-down' ? 'take a port\'s link down (e.g. A0)' : 'bring a port\'s link back up')
       .action(async (port: string, _o: object, cmd: Command) => send(cmd, { kind, port }));

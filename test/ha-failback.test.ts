@@ -1,0 +1,117 @@
+// Failure handling of the dual-controller array driven by the failover machine
+// (src/controller/failover-machine.ts through src/daemon/controller-failover.ts), with
+// real controller processes and our initiator:
+//  - a HUNG owner (SIGSTOP): the peer misses its heartbeats, sees its lease expire, has
+//    it fenced by the supervisor and takes over — no process exit involved;
+//  - failback policy auto: the supervisor restarts a killed controller by itself and the
+//    survivor returns its volumes after failbackDelayMs;
+//  - an explicit ALUA transitioning state during a move (RTPG, NOT READY 04h/0Ah);
+//  - LUN RESET through one controller reaches the I_T nexuses of the other;
+//  - the cluster policy and ipFailover changed at run time survive a restart.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scsi } from '../src/iscsi/initiator/index.js';
+import { aluaStates, drainUas, senseOf, startHaArray, waitFor, type HaArray } from './support/ha.js';
+
+let ha: HaArray;
+const dataDir = mkdtempSync(join(tmpdir(), 'tandem-failback-'));
+
+before(async () => {
+  ha = await startHaArray({ dataDir });
+  if ((await ha.owner()) !== 'A') await ha.ok(['volume', 'trespass', 'demo', '--to', 'A']);
+});
+after(async () => {
+  await ha?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+type Ctl = { name: string; state: string; volumesOwned: string[] };
+const controllers = async () => (await ha.arr.api<Ctl[]>('GET', '/v1/controllers')).body;
+const ctl = async (name: string) => (await controllers()).find((c) => c.name === name)!;
+const events = async () => (await ha.arr.api<Array<{ short: string }>>('GET', '/v1/events?limit=200')).body.map((e) => e.short);
+
+test('a hung owner (SIGSTOP) is detected by heartbeat loss, fenced through its lease, and taken over', async (t) => {
+  const b = await ha.open('B0', 'iqn.2026-11.test:hang');
+  await drainUas(b);
+  const data = randomBytes(4096);
+  await scsi.write10(b, 0, 4096, data); // forwarded to the owner A, acknowledged
+  await ha.ok(['fault', 'hang-controller', 'A']);
+  const took = await waitFor('controller B to own demo', async () => (await ctl('B')).volumesOwned.includes('demo'), 15_000);
+  t.diagnostic(`hang → takeover ${took} ms (heartbeat timeout 600 ms and lease 800 ms overlap; then the fence)`);
+  assert.equal((await ctl('A')).state, 'fenced');
+  const ev = (await events()).join('\n');
+  assert.match(ev, /heartbeat lost on peer link/);
+  assert.match(ev, /controller A fenced/);
+  assert.deepEqual(await drainUas(b), ['2a/06'], 'hosts see the access state change');
+  assert.deepEqual(await aluaStates(b), { 1: 'active-optimized', 2: 'active-optimized' }, 'B serves A\'s group too');
+  assert.deepEqual(await scsi.read10(b, 0, 4096, 8), data, 'the write acknowledged by the hung owner reads back');
+  await ha.ok(['controller', 'enable', 'A']);
+  await waitFor('A online', async () => (await ctl('A')).state === 'online');
+  assert.equal(await ha.owner(), 'B', 'failback manual: the volume stays on B');
+  await ha.ok(['controller', 'failback', 'A']);
+  assert.equal(await ha.owner(), 'A');
+});
+
+test('failback auto: a killed controller is restarted by the supervisor and gets its volumes back after the delay', async (t) => {
+  await ha.ok(['cluster', 'policy', 'set', '--failback', 'auto', '--failback-delay', '300']);
+  await ha.ok(['fault', 'kill-controller', 'A']);
+  await waitFor('B to take demo', async () => (await ctl('B')).volumesOwned.includes('demo'), 10_000, 50);
+  const back = await waitFor('A restarted and demo back on A', async () => (await ctl('A')).state === 'online' && (await ha.owner()) === 'A', 20_000);
+  t.diagnostic(`restart + failback ${back} ms after the takeover`);
+  const ev = (await events()).join('\n');
+  assert.match(ev, /enabled by supervisor \(failback policy auto\)/);
+  assert.match(ev, /volumes failed back to controller A/);
+  assert.match(ev, /volume demo trespassed from B to A: failback to the preferred owner/);
+  const open = (await ha.arr.api<Array<{ key: string; clearedAt: string | null }>>('GET', '/v1/alerts')).body.filter((a) => a.clearedAt === null);
+  assert.deepEqual(open.map((a) => a.key), [], 'no alert left open after an automatic recovery');
+  await ha.ok(['cluster', 'policy', 'set', '--failback', 'manual']);
+});
+
+test('a move holds ALUA transitioning on both controllers: RTPG shows it, media commands get NOT READY 04h/0Ah', async () => {
+  await ha.ok(['cluster', 'policy', 'set', '--transition-hold', '1500']);
+  const a = await ha.open('A1', 'iqn.2026-11.test:transition');
+  const b = await ha.open('B1', 'iqn.2026-11.test:transition');
+  await drainUas(a);
+  await drainUas(b);
+  const moving = ha.arr.cli(['volume', 'trespass', 'demo', '--to', 'B']);
+  await waitFor('transitioning seen through A', async () => Object.values(await aluaStates(a)).includes('transitioning'), 3000, 20);
+  assert.deepEqual(await drainUas(b), ['2a/06'], 'entering transitioning is an access state change');
+  assert.deepEqual(await aluaStates(b), { 1: 'transitioning', 2: 'transitioning' });
+  assert.equal(await senseOf(scsi.read10(b, 0, 0, 1)), '2/4/0a');
+  assert.equal(await senseOf(scsi.write10(a, 0, 0, Buffer.alloc(512))), '2/4/0a');
+  assert.equal((await moving).code, 0);
+  assert.ok((await drainUas(a)).includes('2a/06'));
+  assert.deepEqual(await aluaStates(a), { 1: 'active-non-optimized', 2: 'active-optimized' });
+  assert.deepEqual(await drainUas(b), ['2a/06'], 'leaving transitioning too');
+  assert.equal(await senseOf(scsi.read10(b, 0, 0, 1)), 'GOOD');
+  await ha.ok(['cluster', 'policy', 'set', '--transition-hold', '0']);
+  await ha.ok(['volume', 'trespass', 'demo', '--to', 'A']);
+});
+
+test('LUN RESET through the non-owner: BUS DEVICE RESET (29h/03h) on the nexuses of both controllers', async () => {
+  const a = await ha.open('A0', 'iqn.2026-11.test:reset-a');
+  const b = await ha.open('B0', 'iqn.2026-11.test:reset-b');
+  await drainUas(a);
+  await drainUas(b);
+  assert.equal(await b.lunReset(0), 0);
+  assert.deepEqual(await drainUas(a), ['29/03']);
+  assert.deepEqual(await drainUas(b), ['29/03']);
+  assert.equal(await senseOf(scsi.read10(a, 0, 0, 1)), 'GOOD');
+});
+
+test('cluster policy and ipFailover set at run time survive a restart of the array', async () => {
+  await ha.ok(['cluster', 'policy', 'set', '--failback', 'auto', '--alua-threshold', '5000']);
+  await ha.ok(['controller', 'set-ipfailover', 'B', 'remote']);
+  const ports = ha.ports;
+  await ha.close();
+  ha = await startHaArray({ dataDir, ports });
+  const p = JSON.parse(await ha.ok(['--json', 'cluster', 'policy'])) as { failback: string; aluaTrespassThreshold: number };
+  assert.equal(p.failback, 'auto');
+  assert.equal(p.aluaTrespassThreshold, 5000);
+  const b = JSON.parse(await ha.ok(['--json', 'controller', 'show', 'B'])) as { ipFailover: string };
+  assert.equal(b.ipFailover, 'remote');
+});
