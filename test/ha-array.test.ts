@@ -6,75 +6,34 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { discover, InitiatorSession, scsi, ScsiCommandError } from '../src/iscsi/initiator/index.js';
-import { freePort } from './support/ports.js';
-import { startArray, type RunningArray } from './support/tandem.js';
+import { discover, InitiatorSession, scsi } from '../src/iscsi/initiator/index.js';
+import { aluaStates, drainUas, senseOf, startHaArray, type HaArray } from './support/ha.js';
+import type { RunningArray } from './support/tandem.js';
 
+let ha: HaArray;
 let arr: RunningArray;
-const ports: Record<string, number> = {};
+let ports: Record<string, number>;
 const sessions: InitiatorSession[] = [];
 
 before(async () => {
-  for (const p of ['A0', 'A1', 'B0', 'B1']) ports[p] = await freePort();
-  arr = await startArray({ extraArgs: ['--controllers', '2', ...Object.entries(ports).flatMap(([n, p]) => ['--portal', `${n}=127.0.0.1:${p}`])] });
+  ha = await startHaArray();
+  arr = ha.arr;
+  ports = ha.ports;
 });
 after(async () => {
   for (const s of sessions) await s.close().catch(() => undefined);
-  await arr?.stop();
+  await ha?.close();
 });
 
-async function open(port: string, initiatorName = 'iqn.2026-11.test:ha-1'): Promise<InitiatorSession> {
-  const s = new InitiatorSession({ host: '127.0.0.1', port: ports[port]!, targetName: arr.iqn, initiatorName, reconnect: false });
-  sessions.push(s);
-  await s.connect();
-  return s;
-}
-
-/** TEST UNIT READY until GOOD; returns the unit attentions seen on the way as "asc/ascq". */
-async function settle(s: InitiatorSession): Promise<string[]> {
-  const uas: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    try {
-      await scsi.testUnitReady(s, 0);
-      return uas;
-    } catch (err) {
-      if (!(err instanceof ScsiCommandError) || err.sense?.key !== 6) throw err;
-      uas.push(`${err.sense.asc.toString(16)}/${err.sense.ascq.toString(16).padStart(2, '0')}`);
-    }
-  }
-  throw new Error(`still unit attentions: ${uas.join(', ')}`);
-}
-
-const states = async (s: InitiatorSession) => Object.fromEntries((await scsi.reportTargetPortGroups(s, 0)).groups.map((g) => [g.id, g.state]));
-async function ok(args: string[]): Promise<string> {
-  const r = await arr.cli(args);
-  assert.equal(r.code, 0, `tandem ${args.join(' ')} → ${r.code}\n${r.stdout}${r.stderr}`);
-  return r.stdout;
-}
-const owner = async () => (await arr.api<{ currentOwner: string }>('GET', '/v1/volumes/demo')).body.currentOwner;
+const open = (port: string, initiatorName?: string): Promise<InitiatorSession> => ha.open(port, initiatorName);
+const settle = drainUas;
+const clearUas = async (s: InitiatorSession): Promise<void> => void (await drainUas(s));
+const states = aluaStates;
+const ok = (args: string[]): Promise<string> => ha.ok(args);
+const owner = (): Promise<string> => ha.owner();
 const controllers = async () => (await arr.api<Array<{ name: string; state: string; ports: Array<{ name: string; servedBy: string | null }> }>>('GET', '/v1/controllers')).body;
 async function setMode(mode: number | null): Promise<void> {
   assert.equal((await arr.api('PATCH', '/v1/hosts/hm', { failoverMode: mode })).status, 200);
-}
-/** Clears pending unit attentions (stops at the first answer that is not one). */
-async function clearUas(s: InitiatorSession): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    try {
-      await scsi.testUnitReady(s, 0);
-      return;
-    } catch (err) {
-      if (!(err instanceof ScsiCommandError) || err.sense?.key !== 6) return;
-    }
-  }
-}
-async function senseOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'GOOD';
-  } catch (err) {
-    assert.ok(err instanceof ScsiCommandError, String(err));
-    return `${err.sense?.key}/${err.sense?.asc.toString(16)}/${err.sense?.ascq.toString(16).padStart(2, '0')}`;
-  }
 }
 
 test('two controllers online; RTPG: owner A active/optimized, B active/non-optimized; I/O through B is forwarded', async () => {

@@ -10,36 +10,29 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { discover, InitiatorSession, randomIsid, scsi, ScsiCommandError } from '../src/iscsi/initiator/index.js';
+import { discover, randomIsid, scsi, type InitiatorSession } from '../src/iscsi/initiator/index.js';
 import { InitiatorConnection } from '../src/iscsi/initiator/connection.js';
 import { LoginFlow } from '../src/iscsi/initiator/login-flow.js';
 import { runLogin } from '../src/iscsi/initiator/login-runner.js';
-import { freePort } from './support/ports.js';
-import { startArray, type RunningArray } from './support/tandem.js';
+import { aluaStates, drainUas, startHaArray, type HaArray } from './support/ha.js';
+import type { RunningArray } from './support/tandem.js';
 
 const PORTS = ['A0', 'A1', 'B0', 'B1'] as const;
 type PortName = (typeof PORTS)[number];
 const HOME_TPGT: Record<PortName, number> = { A0: 1, A1: 2, B0: 3, B1: 4 };
+let ha: HaArray;
 let arr: RunningArray;
-const ports = {} as Record<PortName, number>;
-const sessions: InitiatorSession[] = [];
+let ports: Record<PortName, number>;
 
 before(async () => {
-  for (const p of PORTS) ports[p] = await freePort();
-  arr = await startArray({ extraArgs: ['--controllers', '2', ...PORTS.flatMap((n) => ['--portal', `${n}=127.0.0.1:${ports[n]}`])] });
+  ha = await startHaArray();
+  arr = ha.arr;
+  ports = ha.ports as Record<PortName, number>;
 });
-after(async () => {
-  for (const s of sessions) await s.close().catch(() => undefined);
-  await arr?.stop();
-});
+after(() => ha?.close());
 
 let nextIni = 0;
-async function open(port: PortName): Promise<InitiatorSession> {
-  const s = new InitiatorSession({ host: '127.0.0.1', port: ports[port], targetName: arr.iqn, initiatorName: `iqn.2026-11.test:ipfo-${nextIni++}`, reconnect: false, loginTimeout: 3000 });
-  sessions.push(s);
-  await s.connect();
-  return s;
-}
+const open = (port: PortName): Promise<InitiatorSession> => ha.open(port, `iqn.2026-11.test:ipfo-${nextIni++}`, { loginTimeout: 3000 });
 
 /** A Normal login to the address of `port`: the TargetPortalGroupTag the target declared, or 'refused'. */
 async function loginTpgt(port: PortName): Promise<number | 'refused'> {
@@ -59,33 +52,15 @@ async function loginTpgt(port: PortName): Promise<number | 'refused'> {
 }
 const tpgts = async () => Object.fromEntries(await Promise.all(PORTS.map(async (p) => [p, await loginTpgt(p)] as const)));
 
-/** TEST UNIT READY until GOOD; the unit attentions seen on the way as "asc/ascq". */
-async function settle(s: InitiatorSession): Promise<string[]> {
-  const uas: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    try {
-      await scsi.testUnitReady(s, 0);
-      return uas;
-    } catch (err) {
-      if (!(err instanceof ScsiCommandError) || err.sense?.key !== 6) throw err;
-      uas.push(`${err.sense.asc.toString(16)}/${err.sense.ascq.toString(16).padStart(2, '0')}`);
-    }
-  }
-  throw new Error(`still unit attentions: ${uas.join(', ')}`);
-}
-const rtpg = async (s: InitiatorSession) => Object.fromEntries((await scsi.reportTargetPortGroups(s, 0)).groups.map((g) => [g.id, g.state]));
-
-async function cli(args: string[]): Promise<string> {
-  const r = await arr.cli(args);
-  assert.equal(r.code, 0, `tandem ${args.join(' ')} → ${r.code}\n${r.stdout}${r.stderr}`);
-  return r.stdout;
-}
+const settle = drainUas;
+const rtpg = aluaStates;
+const cli = (args: string[]): Promise<string> => ha.ok(args);
 async function servedBy(): Promise<Record<string, string | null>> {
   const list = JSON.parse(await cli(['--json', 'controller', 'list'])) as Array<{ ports: Array<{ name: string; servedBy: string | null }> }>;
   return Object.fromEntries(list.flatMap((c) => c.ports.map((p) => [p.name, p.servedBy])));
 }
 const HOME = { A0: 'A0', A1: 'A1', B0: 'B0', B1: 'B1' };
-const owner = async () => (await arr.api<{ currentOwner: string }>('GET', '/v1/volumes/demo')).body.currentOwner;
+const owner = (): Promise<string> => ha.owner();
 const fault = (kind: 'port-down' | 'port-up', port: PortName) => cli(['fault', kind, port]);
 const events = async () => JSON.stringify((await arr.api<unknown[]>('GET', '/v1/events?limit=200')).body);
 const openAlerts = async () => JSON.stringify((await arr.api<Array<{ clearedAt: string | null }>>('GET', '/v1/alerts')).body.filter((a) => a.clearedAt === null));

@@ -10,7 +10,7 @@ export interface HaArray {
   arr: RunningArray;
   ports: Record<string, number>;
   /** A logged-in session through `port` (closed by close()). */
-  open(port: string, initiatorName?: string): Promise<InitiatorSession>;
+  open(port: string, initiatorName?: string, opts?: { loginTimeout?: number }): Promise<InitiatorSession>;
   /** Runs the CLI, asserting exit 0; returns stdout. */
   ok(args: string[]): Promise<string>;
   owner(volume?: string): Promise<string>;
@@ -29,8 +29,8 @@ export async function startHaArray(opts: { dataDir?: string; keepDataDir?: boole
   return {
     arr,
     ports,
-    async open(port, initiatorName = 'iqn.2026-11.test:ha-1') {
-      const s = new InitiatorSession({ host: '127.0.0.1', port: ports[port]!, targetName: arr.iqn, initiatorName, reconnect: false });
+    async open(port, initiatorName = 'iqn.2026-11.test:ha-1', o = {}) {
+      const s = new InitiatorSession({ host: '127.0.0.1', port: ports[port]!, targetName: arr.iqn, initiatorName, reconnect: false, ...o });
       sessions.push(s);
       await s.connect();
       return s;
