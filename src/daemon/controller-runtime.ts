@@ -1,17 +1,19 @@
 /**
  * One controller of a dual-controller array (HA design "Processes", "Forwarding",
- * "Failure detection, fencing, takeover"): the shared store, every volume file, a
- * ScsiTarget with the HaRouter, an IscsiTarget on this controller's ports, the
- * authenticated peer link (forwarding, PR mirroring, UA broadcast, ownership changes),
- * the controller lease, and takeover of a dead peer's volumes and portal addresses.
- * Driven by the supervisor over IPC (ipc-rpc.ts); see controller-main.ts.
+ * "Failure detection, fencing, takeover"), its composition root: the shared store, every
+ * volume file, a ScsiTarget with the HaRouter, an IscsiTarget on the portals the
+ * supervisor's address plan gives it, the authenticated peer link (peer-service.ts:
+ * forwarding, PR mirroring, UA broadcast, resets), ownership moves with an ALUA
+ * transition (ownership-mover.ts), the controller lease, the failover machine
+ * (controller-failover.ts: heartbeat loss, fencing, takeover, failback) and back-end
+ * faults (backend-faults.ts). Driven by the supervisor over IPC; see controller-main.ts.
  */
 import { loadFsNative } from '../block/native.js';
 import { AccessResolver } from '../control/access.js';
 import type { ClusterPolicy } from '../control/cluster.js';
 import {
   isFailoverMode, loadOrCreatePeerSecret, modelFromRecords, PeerLink,
-  type ControllerHealth, type FailoverRunner, type JsonValue, type TrespassReason, type VolumeOwnership,
+  type ControllerHealth, type FailoverRunner, type TrespassReason, type VolumeOwnership,
 } from '../controller/index.js';
 import { IscsiTarget } from '../iscsi/target/iscsi-target.js';
 import type { Logger } from '../lib/logger.js';
@@ -23,6 +25,7 @@ import { ArrayDataPlane, type ServedPortal } from './array-data-plane.js';
 import { startFailover } from './controller-failover.js';
 import { OwnershipMover } from './ownership-mover.js';
 import { PeerService } from './peer-service.js';
+import { BackendFaults } from './backend-faults.js';
 import type { ControllerInit, HaControllerConfig } from './ha-config.js';
 import type { PortalListener } from './address-plan.js';
 import { hostedControllers, reconcileListeners, type ListenersResult } from './controller-listeners.js';
@@ -44,7 +47,7 @@ export class ControllerRuntime {
   private readonly health = new Map<string, ControllerHealth>();
   private owners = new Map<string, VolumeOwnership>();
   private readonly hosted = new Set<string>();
-  private readonly backendFailed = new Set<string>(); // volume ids, or '*'
+  private readonly backend: BackendFaults;
   private readonly luIds = new WeakMap<LogicalUnit, string>();
   private policy: ClusterPolicy;
   private leaseEpoch = 0;
@@ -73,15 +76,11 @@ export class ControllerRuntime {
     const iqn = this.store.identity.targetIqn;
     this.access = new AccessResolver(this.store);
     this.volumes = new VolumeRuntime(this.store, loadFsNative({ logger }), logger, {
-      wrapDevice: (v, d) => failingDevice(d, () => this.backendFailed.has('*') || this.backendFailed.has(v.id)),
+      wrapDevice: (v, d) => failingDevice(d, () => this.backend.isFailed(v.id)),
       prPersisted: (v, s) => this.peerSvc.mirrorPr(v.id, s),
       luOptions: (v) => ({
-        onUnitAttentionBroadcast: (reason, except, only) => {
-          this.link.send('ua-broadcast', { volumeId: v.id, reason, except: except ?? null, only: (only ?? null) as JsonValue });
-        },
-        onTasksAborted: async (nexusIds) => {
-          await this.link.request('tmf', { volumeId: v.id, nexusIds }, undefined, { timeoutMs: 2000 });
-        },
+        onUnitAttentionBroadcast: (reason, except, only) => this.peerSvc.broadcastUa(v.id, reason, except, only),
+        onTasksAborted: (nexusIds) => this.peerSvc.abortOnPeer(v.id, nexusIds),
       }),
     });
     this.dataPlane = new ArrayDataPlane(this.volumes, iqn, this.allPorts);
@@ -153,6 +152,9 @@ export class ControllerRuntime {
       self: this.self, peer: this.peer.name, link: this.link, scsi: this.scsi, router: this.router, mover: this.mover,
       lu: (id) => luOf(id)?.lu, reloaded, logger,
     });
+    this.backend = new BackendFaults({
+      self: this.self, peer: this.peer.name, mover: this.mover, owners: () => this.owners, aluaChanged: () => this.allAluaChanged(), logger,
+    });
   }
 
   static async start(init: ControllerInit, rpc: IpcRpc, logger: Logger): Promise<ControllerRuntime> {
@@ -196,7 +198,7 @@ export class ControllerRuntime {
 
   private healthMap(): Record<string, ControllerHealth> {
     const out: Record<string, ControllerHealth> = Object.fromEntries(this.health);
-    if (this.backendFailed.size > 0) out[this.self] = 'backend-failed';
+    if (this.backend.any) out[this.self] = 'backend-failed';
     return out;
   }
 
@@ -366,39 +368,16 @@ export class ControllerRuntime {
   linkRestore(): void {
     this.link.restore();
   }
-  async backendFail(volumeId: string | undefined): Promise<string> {
-    this.backendFailed.add(volumeId ?? '*');
-    const ids = volumeId ? [volumeId] : [...this.owners.values()].filter((o) => o.currentOwner === this.self).map((o) => o.volumeId);
-    const moved: string[] = [];
-    for (const id of ids) {
-      if (this.owners.get(id)?.currentOwner !== this.self) continue;
-      try {
-        await this.trespass(id, this.peer.name, 'backend-failure');
-        moved.push(id);
-      } catch (err) {
-        this.logger.error({ err, id }, 'backend-failure trespass failed');
-      }
-    }
-    this.allAluaChanged();
-    return `back end of controller ${this.self} failed${volumeId ? ` for ${volumeId}` : ''}: ${moved.length} volume(s) trespassed to ${this.peer.name}`;
+  backendFail(volumeId: string | undefined): Promise<string> {
+    return this.backend.fail(volumeId);
   }
-  async backendRepair(volumeId: string | undefined): Promise<string> {
-    if (volumeId) this.backendFailed.delete(volumeId);
-    else this.backendFailed.clear();
+  backendRepair(volumeId: string | undefined): Promise<string> {
     this.reloadOwnership();
-    let back = 0;
-    for (const o of this.owners.values()) {
-      if (o.preferredOwner === this.self && o.currentOwner !== this.self && (!volumeId || o.volumeId === volumeId)) {
-        await this.trespass(o.volumeId, this.self, 'backend-repair');
-        back++;
-      }
-    }
-    this.allAluaChanged();
-    return `back end of controller ${this.self} repaired: ${back} volume(s) back on their preferred owner`;
+    return this.backend.repair(volumeId);
   }
 
   status(): { hosted: string[]; owned: string[]; backendFailed: string[]; linkUp: boolean } {
-    return { hosted: [...this.hosted], owned: [...this.owners.values()].filter((o) => o.currentOwner === this.self).map((o) => o.volumeId), backendFailed: [...this.backendFailed], linkUp: this.link.isUp };
+    return { hosted: [...this.hosted], owned: [...this.owners.values()].filter((o) => o.currentOwner === this.self).map((o) => o.volumeId), backendFailed: this.backend.list(), linkUp: this.link.isUp };
   }
 
   async stop(): Promise<void> {

@@ -51,6 +51,16 @@ export class PeerService {
     await this.d.link.request('pr-update', { volumeId, state: s as unknown as JsonValue }, undefined, { timeoutMs: 2000 });
   }
 
+  /** An LU-wide unit attention raised here, for the peer's nexuses (no answer awaited). */
+  broadcastUa(volumeId: string, reason: SenseReason, except: string | undefined, only: unknown): void {
+    this.d.link.send('ua-broadcast', { volumeId, reason, except: except ?? null, only: (only ?? null) as JsonValue });
+  }
+
+  /** PREEMPT AND ABORT here: the peer aborts those nexuses' tasks too before the PR OUT completes. */
+  async abortOnPeer(volumeId: string, nexusIds: string[]): Promise<void> {
+    await this.d.link.request('tmf', { volumeId, nexusIds }, undefined, { timeoutMs: 2000 });
+  }
+
   /** A LUN/target reset here: the peer aborts its tasks on the LU too, before the TMF completes. */
   async luReset(volumeId: string): Promise<void> {
     if (!this.d.link.isUp) return;
