@@ -103,6 +103,26 @@ test('LUN RESET through the non-owner: BUS DEVICE RESET (29h/03h) on the nexuses
   assert.equal(await senseOf(scsi.read10(a, 0, 0, 1)), 'GOOD');
 });
 
+test('back-end failure of the owner: the volume trespasses to B, I/O through A is redirected, repair brings it back', async () => {
+  assert.equal(await ha.owner(), 'A');
+  const a = await ha.open('A0', 'iqn.2026-11.test:backend');
+  await drainUas(a);
+  const data = randomBytes(2048);
+  await scsi.write10(a, 0, 8192, data);
+  const msg = await ha.ok(['fault', 'backend-fail', 'A']);
+  assert.match(msg, /1 volume\(s\) trespassed to B/);
+  assert.equal(await ha.owner(), 'B');
+  assert.deepEqual(await drainUas(a), ['2a/06']);
+  assert.deepEqual(await aluaStates(a), { 1: 'active-non-optimized', 2: 'active-optimized' }, 'A cannot reach the back end but redirects');
+  assert.deepEqual(await scsi.read10(a, 0, 8192, 4), data, 'read through A, served by B');
+  await scsi.write10(a, 0, 8196, data);
+  assert.match((await events()).join('\n'), /volume demo trespassed from A to B: back end unreachable from the owner/);
+  await ha.ok(['fault', 'backend-repair', 'A']);
+  assert.equal(await ha.owner(), 'A');
+  assert.deepEqual(await drainUas(a), ['2a/06']);
+  assert.deepEqual(await scsi.read10(a, 0, 8196, 4), data);
+});
+
 test('cluster policy and ipFailover set at run time survive a restart of the array', async () => {
   await ha.ok(['cluster', 'policy', 'set', '--failback', 'auto', '--alua-threshold', '5000']);
   await ha.ok(['controller', 'set-ipfailover', 'B', 'remote']);
