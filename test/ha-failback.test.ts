@@ -123,6 +123,39 @@ test('back-end failure of the owner: the volume trespasses to B, I/O through A i
   assert.deepEqual(await scsi.read10(a, 0, 8196, 4), data);
 });
 
+test('peer link cut with both controllers alive: no takeover, the non-owner is standby, moves are refused; restore heals', async () => {
+  assert.equal(await ha.owner(), 'A');
+  const a = await ha.open('A1', 'iqn.2026-11.test:split');
+  const b = await ha.open('B1', 'iqn.2026-11.test:split');
+  await drainUas(a);
+  await drainUas(b);
+  await ha.ok(['fault', 'peer-link-cut']);
+  await waitFor('B reports standby', async () => {
+    await drainUas(b);
+    return (await aluaStates(b))[2] === 'standby';
+  }, 5000, 50);
+  assert.equal(await senseOf(scsi.read10(b, 0, 0, 1)), '2/4/0b', 'standby: LOGICAL UNIT NOT ACCESSIBLE, TARGET PORT IN STANDBY STATE');
+  await drainUas(a);
+  assert.equal(await senseOf(scsi.read10(a, 0, 0, 1)), 'GOOD', 'the owner keeps serving');
+  await waitFor('the isolation alert', async () => (await ha.arr.api<Array<{ key: string; clearedAt: string | null }>>('GET', '/v1/alerts')).body
+    .some((x) => x.key.startsWith('peer-link-lost:') && x.clearedAt === null), 5000);
+  await new Promise((r) => setTimeout(r, 1500)); // well past heartbeat timeout + lease: still no takeover
+  assert.equal(await ha.owner(), 'A');
+  assert.deepEqual((await controllers()).map((c) => c.state), ['online', 'online']);
+  const tr = await ha.arr.cli(['volume', 'trespass', 'demo', '--to', 'B']);
+  assert.equal(tr.code, 4, tr.stdout + tr.stderr);
+  assert.match(tr.stderr, /peer link is down/);
+  assert.match((await events()).join('\n'), /peer link to controller [AB] lost, peer alive/);
+  await ha.ok(['fault', 'peer-link-restore']);
+  await waitFor('B active/non-optimized again', async () => {
+    await drainUas(b);
+    return (await aluaStates(b))[2] === 'active-non-optimized';
+  }, 5000, 50);
+  assert.equal(await senseOf(scsi.read10(b, 0, 0, 1)), 'GOOD');
+  await waitFor('the isolation alert cleared', async () => !(await ha.arr.api<Array<{ key: string; clearedAt: string | null }>>('GET', '/v1/alerts')).body
+    .some((x) => x.key.startsWith('peer-link-lost:') && x.clearedAt === null), 5000);
+});
+
 test('cluster policy and ipFailover set at run time survive a restart of the array', async () => {
   await ha.ok(['cluster', 'policy', 'set', '--failback', 'auto', '--alua-threshold', '5000']);
   await ha.ok(['controller', 'set-ipfailover', 'B', 'remote']);

@@ -53,7 +53,7 @@ test('heartbeat timeout ⇒ suspect ⇒ lease expired ⇒ fence ⇒ takeover, ev
   const f3 = h.send({ type: 'fence-done' });
   assert.equal(h.s.state, 'peer-failed');
   assert.deepEqual(types(f3), ['take-over-volumes', 'take-over-addresses', 'record-event', 'raise-alert']);
-  assert.ok(f3.some((f) => f.type === 'record-event' && f.short === 'controller B failed'));
+  assert.ok(f3.some((f) => f.type === 'record-event' && f.short === 'controller A takes over from failed controller B'));
   assert.ok(f3.some((f) => f.type === 'raise-alert' && f.message === 'controller B failed: waiting for operator enable'));
   assert.ok(h.s.holdsPeerVolumes && h.s.holdsPeerAddresses);
 });

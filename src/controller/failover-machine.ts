@@ -252,7 +252,7 @@ export function failoverTransition(config: FailoverConfig, now: number, s0: Fail
       takeOver();
       clear(ids.linkLost);
       clear(ids.fenceFailed);
-      event('error', `controller ${c.peer} failed`,
+      event('error', `controller ${c.self} takes over from failed controller ${c.peer}`,
         `controller ${c.peer} was fenced; controller ${c.self} took over its volumes and portal addresses`);
       raise(ids.failed, 'error', `controller ${c.peer} failed: waiting for operator enable`);
       break;
@@ -264,7 +264,7 @@ export function failoverTransition(config: FailoverConfig, now: number, s0: Fail
       clear(ids.linkLost);
       clear(ids.fenceFailed);
       fx.push({ type: 'stop-timer', timer: 'failback' });
-      event('error', `controller ${c.peer} failed`,
+      event('error', `controller ${c.self} takes over from failed controller ${c.peer}`,
         `${e.why}; controller ${c.self} took over its volumes and portal addresses`);
       raise(ids.failed, 'error', `controller ${c.peer} failed: waiting for operator enable`);
       break;

@@ -72,7 +72,12 @@ export class SupervisorClusterControl implements ClusterControl {
     const ts = this.slot(target);
     if (ts.state !== 'online') throw new ConflictError(`cannot trespass ${volumeName} to controller ${target}: it is ${ts.state}`);
     if (cur.currentOwner === target) throw new ConflictError(`volume ${volumeName} is already owned by controller ${target}`);
-    await ts.rpc!.request('trespass', { volumeId: id, to: target, reason: 'manual' });
+    try {
+      await ts.rpc!.request('trespass', { volumeId: id, to: target, reason: 'manual' });
+    } catch (err) {
+      // The controller refused (peer link down, a move under way, fenced): a state conflict.
+      throw new ConflictError(`cannot trespass ${volumeName} to controller ${target}: ${(err as Error).message}`);
+    }
     this.sup.event('info', `trespass of ${volumeName} to ${target} requested by ${actor}`, actor);
     return { from: cur.currentOwner, to: target };
   }
