@@ -133,7 +133,7 @@ export class Supervisor {
         const a = args as { op: 'raise' | 'clear'; id: string; message?: string };
         try {
           if (a.op === 'raise') this.services.alerts.raise(a.id, { short: a.message ?? a.id, action: alertAction(a.id) }, `controller ${name}`);
-          else if (this.store.alerts.openByKey(a.id)) this.services.alerts.clear(a.id, `controller ${name}`);
+          else this.services.alerts.clear(a.id, `controller ${name}`);
         } catch (err) {
           this.logger.error({ err }, 'alert from controller failed');
         }
@@ -223,7 +223,7 @@ export class Supervisor {
     // Its peer must release its addresses before it starts listening on them.
     await this.addresses.reconcile(`controller ${name} enabled`, { starting: name });
     await this.startController(name);
-    if (this.store.alerts.openByKey(`controller-failed:${name}`)) this.services.alerts.clear(`controller-failed:${name}`, actor);
+    this.services.alerts.clear(`controller-failed:${name}`, actor);
     // Failback (policy auto: after failbackDelayMs) is the survivor's failover machine's
     // business once this controller says hello on the peer link.
   }
