@@ -69,7 +69,8 @@ test('fault requests: each kind needs its fields and refuses the others', () => 
   assert.throws(() => checkFaultRequest({ kind: 'port-up' }), isValidation('port'));
   assert.throws(() => checkFaultRequest({ kind: 'peer-link-cut', controller: 'A' }), isValidation('controller', /takes no controller/));
   assert.throws(() => checkFaultRequest({ kind: 'kill-controller', controller: 'A', volume: 'v' }), isValidation('volume'));
-  assert.throws(() => checkFaultRequest({ kind: 'meteor' }), isValidation('kind', /kill-controller, port-down/));
+  assert.throws(() => checkFaultRequest({ kind: 'meteor' }), isValidation('kind', /kill-controller, hang-controller, port-down/));
+  assert.deepEqual(checkFaultRequest({ kind: 'hang-controller', controller: 'B' }), { kind: 'hang-controller', controller: 'B' });
 });
 
 test('fake cluster: takeover on kill, 409 for a dead target, enable clears the alert, failback policy', async () => {

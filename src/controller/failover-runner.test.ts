@@ -37,7 +37,7 @@ test('runner: tick timer drives heartbeat timeout; sync lease check and fence ch
   assert.equal(r.snapshot.state, 'peer-failed');
   assert.deepEqual(calls, [
     'event controller B is alive', 'event heartbeat lost on peer link', 'check', 'event controller B unresponsive', 'fence B',
-    'volumes from B', 'addresses from B', 'event controller B failed', 'alert controller B failed: waiting for operator enable',
+    'volumes from B', 'addresses from B', 'event controller A takes over from failed controller B', 'alert controller B failed: waiting for operator enable',
   ]);
   r.stop();
 });
@@ -127,7 +127,7 @@ test('end to end on loopback: B dies (link closes, lease lapses) ⇒ A fences an
     assert.equal(runner.snapshot.state, 'peer-failed');
     assert.ok(elapsed < 1000, `takeover took ${elapsed} ms`);
     assert.deepEqual(sb!.ownership.ownedBy('A').map((r) => r.volumeId), ids);
-    assert.ok(events.includes('took 1') && events.includes('controller B failed'));
+    assert.ok(events.includes('took 1') && events.includes('controller A takes over from failed controller B'));
     assert.equal(leaseB.renew(), 'fenced', 'B, were it still running, would find itself fenced');
   } finally {
     runner.stop();

@@ -11,7 +11,8 @@ import {
 } from '../control/cluster.js';
 import { describePlacement, servedByPort } from './address-plan.js';
 import { portByName } from './ha-config.js';
-import { IP_FAILOVER_KEY, POLICY_KEY, type ControllerSlot, type Supervisor } from './supervisor.js';
+import { IP_FAILOVER_KEY, POLICY_KEY } from './settings-keys.js';
+import type { ControllerSlot, Supervisor } from './supervisor.js';
 
 export class SupervisorClusterControl implements ClusterControl {
   constructor(private readonly sup: Supervisor) {}

@@ -28,6 +28,7 @@ import { SupervisorDataPlane } from './supervisor-data-plane.js';
 import { SupervisorClusterControl } from './cluster-control.js';
 import { SupervisorAddresses } from './supervisor-addresses.js';
 import { ShutdownSteps } from './shutdown-steps.js';
+import { IP_FAILOVER_KEY, POLICY_KEY } from './settings-keys.js';
 
 export interface ControllerSlot {
   cfg: HaControllerConfig;
@@ -38,10 +39,6 @@ export interface ControllerSlot {
   portsDown: Set<string>;
 }
 
-/** Settings key of the operator's policy changes (store.settings). */
-export const POLICY_KEY = 'cluster-policy';
-/** Settings key of the operator's ipFailover changes per controller (tandem controller set-ipfailover). */
-export const IP_FAILOVER_KEY = 'ip-failover';
 /** failback auto restarts a failed controller, at most this often (crash-loop guard). */
 const AUTO_RESTART = { delayMs: 1000, max: 3, windowMs: 10 * 60_000 };
 
