@@ -5,9 +5,11 @@
 // largest gap between two completed I/Os from the kill until 5 s later), the operator
 // enabling the controller again between kills; plus the ALUA non-optimized penalty:
 // 4 KiB random read IOPS at QD16 through a port of the owner (direct) vs a port of the
-// non-owner (forwarded over the peer link). Not part of the tests.
+// non-owner (forwarded over the peer link). `--hangs N` (default 5) adds N hangs
+// (SIGSTOP: no process exit, detected by heartbeat loss and lease expiry, then fenced).
+// Not part of the tests.
 //
-//   npm run bench:failover [-- --kills 20 --seconds 3]
+//   npm run bench:failover [-- --kills 20 --hangs 5 --seconds 3]
 import { randomBytes } from 'node:crypto';
 import { InitiatorSession, scsi } from '../src/iscsi/initiator/index.js';
 import { freePort } from '../test/support/ports.js';
@@ -16,6 +18,7 @@ import { startArray, type RunningArray } from '../test/support/tandem.js';
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : dflt; };
 const KILLS = opt('kills', 20);
+const HANGS = opt('hangs', 5);
 const SECONDS = opt('seconds', 3);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,20 +83,27 @@ try {
     }
   })();
   const pauses: number[] = [];
-  for (let k = 0; k < KILLS; k++) {
+  const hangPauses: number[] = [];
+  for (let k = 0; k < KILLS + HANGS; k++) {
     await sleep(700);
+    const hang = k >= KILLS;
     const victim = await owner();
     const tKill = performance.now();
     const before = completions.filter((t) => t <= tKill).at(-1) ?? tKill;
-    await cli(['fault', 'kill-controller', victim]);
-    const deadline = Date.now() + 10_000;
-    while (completions.filter((t) => t > tKill).length < 50 && Date.now() < deadline) await sleep(20);
-    const win = [before, ...completions.filter((t) => t > tKill && t < tKill + 5000)];
+    await cli(['fault', hang ? 'hang-controller' : 'kill-controller', victim]);
+    // The fault is in effect now (the CLI returned): wait for I/O to flow again after it,
+    // then take the largest gap between completions from just before the fault on.
+    const tFault = performance.now();
+    const deadline = Date.now() + 15_000;
+    while (completions.filter((t) => t > tFault).length < 50 && Date.now() < deadline) await sleep(20);
+    const win = [before, ...completions.filter((t) => t > tKill && t < tFault + 10_000)];
     let gap = 0;
     for (let i = 1; i < win.length; i++) gap = Math.max(gap, win[i]! - win[i - 1]!);
     if (win.length < 2) gap = Infinity;
-    pauses.push(gap);
-    process.stderr.write(`kill ${k + 1}/${KILLS} of ${victim}: pause ${gap.toFixed(0)} ms\n`);
+    (hang ? hangPauses : pauses).push(gap);
+    process.stderr.write(`${hang ? `hang ${k - KILLS + 1}/${HANGS}` : `kill ${k + 1}/${KILLS}`} of ${victim}: pause ${gap.toFixed(0)} ms\n`);
+    const down = Date.now() + 10_000; // a hung controller is fenced only after its lease expired
+    while (Date.now() < down && (await arr.api<Array<{ name: string; state: string }>>('GET', '/v1/controllers')).body.find((c) => c.name === victim)?.state === 'online') await sleep(50);
     await cli(['controller', 'enable', victim]);
     completions.splice(0, completions.length - 10);
   }
@@ -109,6 +119,10 @@ try {
   console.log(`| pause p99 | ${p99.toFixed(0)} ms |`);
   console.log(`| pause max | ${Math.max(...pauses).toFixed(0)} ms |`);
   console.log(`| goal p99 < 2 s | ${p99 < 2000 ? 'met' : 'NOT met'} |`);
+  if (HANGS > 0) {
+    console.log(`| hangs (SIGSTOP: heartbeat loss, lease expiry, fence) | ${HANGS} |`);
+    console.log(`| hang pause p50 / max | ${pct(hangPauses, 50).toFixed(0)} ms / ${Math.max(...hangPauses).toFixed(0)} ms |`);
+  }
   console.log(`| failed commands retried on another path | ${errors} |`);
   console.log(`| 4 KiB rand read QD16 via owner ${own}0 (direct) | ${dIops.toFixed(0)} IOPS |`);
   console.log(`| 4 KiB rand read QD16 via non-owner ${other}0 (forwarded) | ${fIops.toFixed(0)} IOPS |`);

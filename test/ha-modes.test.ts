@@ -41,8 +41,7 @@ after(async () => {
 beforeEach(async () => {
   await ha.ok(['host', 'set-failover-mode', 'mh', '4']);
   await ha.ok(['volume', 'auto-trespass', 'demo', 'off']);
-  // `volume trespass` to the current owner is refused (exit 4): only when a test moved it.
-  if ((await ha.owner()) !== 'A') await ha.ok(['volume', 'trespass', 'demo', '--to', 'A']);
+  await ha.ok(['volume', 'trespass', 'demo', '--to', 'A']); // "already owned by A" when no test moved it
   if (thresholdChanged) await ha.ok(['cluster', 'policy', 'set', '--alua-threshold', '64000']);
   thresholdChanged = false;
 });
@@ -95,23 +94,10 @@ async function expectTrespassEvent(want: string): Promise<void> {
 }
 
 /**
- * The unit attentions pending for a nexus, as "asc/ascq", consumed with REPORT TARGET
- * PORT GROUPS: unlike TEST UNIT READY (drainUas) it never reaches the failover-mode
- * decision, so it cannot itself trespass (a mode 0/2 host's TUR through A would move
- * the volume straight back to A).
+ * The unit attentions pending for a nexus, as "asc/ascq", consumed with TEST UNIT READY
+ * (a TUR never trespasses, in any mode: it is a path check, not I/O).
  */
-async function uas(s: InitiatorSession): Promise<string[]> {
-  const seen: string[] = [];
-  for (let i = 0; i < 8; i++) {
-    const r = await senseOf(scsi.reportTargetPortGroups(s, 0));
-    if (!r.startsWith('6/')) {
-      assert.equal(r, 'GOOD', 'REPORT TARGET PORT GROUPS');
-      return seen;
-    }
-    seen.push(r.slice(2));
-  }
-  return seen;
-}
+const uas = drainUas;
 
 /** After a trespass of demo to B: every other nexus sees exactly one UA 2Ah/06h, and the states flipped. */
 async function assertTrespassedToB(n: Nexuses, what: string): Promise<void> {
@@ -151,7 +137,7 @@ test('mode 0, auto-trespass off: the LU exists on B (REPORT LUNS, INQUIRY) but m
   assert.equal(await senseOf(scsi.readCapacity16(n.hostB, 0)), NOT_READY_MANUAL, 'READ CAPACITY (16)');
   assert.equal((await volume()).currentOwner, 'A', 'no trespass');
   assert.deepEqual(await uas(n.obsA), [], 'no UA elsewhere');
-  assert.deepEqual(await aluaStates(n.hostB), A_OWNS);
+  assert.deepEqual(await aluaStates(n.obsB), A_OWNS, 'RTPG through B (mode 4 host): unchanged');
 });
 
 test('mode 0, auto-trespass on: a WRITE on B trespasses demo to B, succeeds, and raises 2Ah/06h everywhere', async () => {
@@ -170,6 +156,9 @@ test('mode 0, auto-trespass on: a WRITE on B trespasses demo to B, succeeds, and
 test('mode 1 passive not ready: TEST UNIT READY, READ and WRITE on B are NOT READY 04h/03h; no trespass', async () => {
   const n = await nexuses();
   await setMode(1);
+  assert.equal((await scsi.inquiry(n.hostB, 0)).tpgs, 0, 'VNX: only failover mode 4 is ALUA; a mode 1 host sees TPGS 00b');
+  assert.equal(await senseOf(scsi.reportTargetPortGroups(n.hostB, 0)), '5/20/00', 'no REPORT TARGET PORT GROUPS without ALUA');
+  assert.equal((await scsi.inquiry(n.obsB, 0)).tpgs, 3, 'other hosts (mode 4) still see ALUA');
   assert.equal(await senseOf(scsi.testUnitReady(n.hostB, 0)), NOT_READY_MANUAL, 'TEST UNIT READY');
   assert.equal(await senseOf(scsi.read10(n.hostB, 0, 0, 1)), NOT_READY_MANUAL, 'READ (10)');
   assert.equal(await senseOf(scsi.write10(n.hostB, 0, 0, Buffer.alloc(512))), NOT_READY_MANUAL, 'WRITE (10)');
@@ -178,13 +167,15 @@ test('mode 1 passive not ready: TEST UNIT READY, READ and WRITE on B are NOT REA
   assert.equal((await volume()).currentOwner, 'A', 'no trespass');
   assert.deepEqual(await uas(n.obsA), []);
   assert.deepEqual(await uas(n.obsB), []);
-  assert.deepEqual(await aluaStates(n.hostB), A_OWNS);
+  assert.deepEqual(await aluaStates(n.obsB), A_OWNS, 'RTPG through B (mode 4 host): unchanged');
 });
 
 test('mode 2 DMP: a READ on B trespasses demo to B, succeeds, and raises 2Ah/06h everywhere', async () => {
   const n = await nexuses();
   await setMode(2);
   assert.equal((await volume()).autoTrespass, false, 'mode 2 ignores the auto-trespass flag');
+  assert.equal(await senseOf(scsi.testUnitReady(n.hostB, 0)), 'GOOD', 'a path check (TUR) on the non-owner');
+  assert.equal((await volume()).currentOwner, 'A', 'TEST UNIT READY is not I/O: no trespass');
   assert.equal(await senseOf(scsi.read10(n.hostB, 0, 0, 1)), 'GOOD');
   await assertTrespassedToB(n, 'mode 2 DMP');
   assert.deepEqual(await uas(n.hostB), [AAS_CHANGED], 'implicit transition: UA also on the triggering nexus');
@@ -234,7 +225,7 @@ test('mode 4 ALUA: implicit trespass when B has served the threshold (200) more 
   // B 299, A 100: 199 more. Counting only B's (or only forwarded) I/O would have trespassed at B's 200th.
   assert.equal(await owner(), 'A', 'B 299, A 100 (199 more): the I/O through A must have delayed the trespass');
   await reads(n.hostB, 1, 'B');
-  const took = await waitFor('implicit trespass to B', async () => (await owner()) === 'B', 5000, 50);
+  const took = await waitFor('implicit trespass to B', async () => (await ha.owner()) === 'B', 5000, 20);
   t.diagnostic(`449 READs + trespass in ${Date.now() - t0} ms (trespass seen ${took} ms after the 200th surplus I/O)`);
   await expectTrespassEvent('volume demo trespassed from A to B: ALUA implicit, 200 I/O threshold');
   await assertTrespassedToB(n, 'ALUA implicit trespass');

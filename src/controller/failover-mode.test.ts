@@ -56,6 +56,13 @@ test('owner failed ⇒ internal trespass in modes 0 (any flag), 2, 4; modes 1/3 
   assert.equal(decideNonOwnerIo({ ...base, mode: 3, isTestUnitReady: true, peerReachable: 'failed' }).kind, 'good');
 });
 
+test('TEST UNIT READY never trespasses: GOOD where I/O would trespass (modes 0 with the flag, 2, owner failed)', () => {
+  assert.deepEqual(decideNonOwnerIo({ ...base, mode: 2, isTestUnitReady: true }), { kind: 'good' });
+  assert.deepEqual(decideNonOwnerIo({ ...base, mode: 0, autoTrespass: true, isTestUnitReady: true }), { kind: 'good' });
+  assert.deepEqual(decideNonOwnerIo({ ...base, mode: 4, isTestUnitReady: true, peerReachable: 'failed' }), { kind: 'good' });
+  assert.deepEqual(decideNonOwnerIo({ ...base, mode: 2 }), { kind: 'trespass' });
+});
+
 test('ALUA counter: trespass when the non-owner served exactly threshold more, then resets', () => {
   const c = new AluaTrespassCounter({ threshold: 5 });
   for (let i = 0; i < 3; i++) assert.equal(c.record('v1', 'A', 'A'), undefined);

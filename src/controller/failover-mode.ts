@@ -100,12 +100,16 @@ export function decideNonOwnerIo(input: NonOwnerIoInput): NonOwnerIoDecision {
   const { mode } = input;
   if (mode === 1) return reject('NotReadyManualIntervention');
   if (mode === 3) return input.isTestUnitReady ? GOOD_DECISION : reject('NotReadyManualIntervention');
-  if (reach === 'failed') return TRESPASS;
+  // A TEST UNIT READY is a path check, not I/O (VNX: "I/O ... trespasses"): where I/O
+  // would trespass it answers GOOD (the path works), so a host's TUR path checker on
+  // every path does not bounce the volume between the controllers.
+  const trespassOrGood = input.isTestUnitReady ? GOOD_DECISION : TRESPASS;
+  if (reach === 'failed') return trespassOrGood;
   if (mode === 0) {
     if (!input.autoTrespass) return reject('NotReadyManualIntervention');
-    return reach === 'reachable' ? TRESPASS : reject('NotReadyAluaStandby');
+    return reach === 'reachable' ? trespassOrGood : reject('NotReadyAluaStandby');
   }
-  if (mode === 2) return reach === 'reachable' ? TRESPASS : reject('NotReadyAluaStandby');
+  if (mode === 2) return reach === 'reachable' ? trespassOrGood : reject('NotReadyAluaStandby');
   return reach === 'reachable' ? FORWARD : reject('NotReadyAluaStandby');
 }
 

@@ -71,8 +71,8 @@ export class SupervisorClusterControl implements ClusterControl {
     const cur = this.volumeOwnership(volumeName);
     const target = to ?? [...this.sup.slots.keys()].find((n) => n !== cur.currentOwner)!;
     const ts = this.slot(target);
+    if (cur.currentOwner === target) return { from: target, to: target }; // nothing to do: the CLI says "already owned"
     if (ts.state !== 'online') throw new ConflictError(`cannot trespass ${volumeName} to controller ${target}: it is ${ts.state}`);
-    if (cur.currentOwner === target) throw new ConflictError(`volume ${volumeName} is already owned by controller ${target}`);
     try {
       await ts.rpc!.request('trespass', { volumeId: id, to: target, reason: 'manual' });
     } catch (err) {

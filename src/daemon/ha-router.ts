@@ -117,6 +117,11 @@ export class HaRouter implements AccessRouter {
     }
   }
 
+  /** VNX: only failover mode 4 is ALUA; hosts in modes 0–3 see TPGS 00b (no RTPG, no SET TARGET PORT GROUPS). */
+  reportsAlua(nexus: ItNexus): boolean {
+    return this.f.failoverModeOf(nexus.initiatorName) === 4;
+  }
+
   async setTargetPortGroups(lu: LogicalUnit, nexus: ItNexus, requests: Array<{ tpgId: number; state: AluaStateName }>): Promise<SenseReason | undefined> {
     const id = this.f.volumeIdOf(lu);
     const vol = id ? this.f.ownership(id) : undefined;

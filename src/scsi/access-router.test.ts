@@ -231,3 +231,16 @@ test('resetFromPeer aborts every task on the LU; quiesce waits for tasks in flig
   assert.equal((await p2).aborted, true);
   assert.equal(f.target.tasksInFlight, 0);
 });
+
+test('TPGS per nexus: 11b with a router, 00b for a nexus the router keeps off ALUA (no RTPG, no SET TARGET PORT GROUPS)', async () => {
+  const router = new FakeRouter();
+  const f = fixture({ router });
+  const tpgs = async (n: ItNexus) => ((await f.run(n, CDB.inquiry(false, 0))).dataIn![5]! >> 4) & 0x3;
+  assert.equal(await tpgs(I1), 3);
+  (router as FakeRouter & { reportsAlua(n: ItNexus): boolean }).reportsAlua = (n) => n.id !== I2.id;
+  assert.equal(await tpgs(I1), 3);
+  assert.equal(await tpgs(I2), 0);
+  assert.deepEqual(sense(await f.run(I2, CDB.rtpg())), [5, 0x20, 0x00]);
+  assert.equal((await f.run(I1, CDB.rtpg())).status, 0);
+  assert.equal((await fixture().run(I1, CDB.inquiry(false, 0))).dataIn![5]! >> 4 & 0x3, 1, 'one controller: implicit only');
+});

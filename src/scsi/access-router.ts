@@ -20,6 +20,8 @@ export interface AccessRouter {
   /** Called after LUN lookup, UA and the ALUA allowed-command check, for commands that touch the medium or
    *  LU state (not INQUIRY, REPORT LUNS, REQUEST SENSE, RTPG, RSOC…): where the command runs. */
   route(lu: LogicalUnit, cmd: ScsiCommand, entry: { name: string; opcode: number }): RouteDecision;
+  /** Does this nexus see ALUA (INQUIRY TPGS 11b, RTPG)? Absent ⇒ yes. A host in a non-ALUA failover mode does not. */
+  reportsAlua?(nexus: ItNexus): boolean;
   /** SET TARGET PORT GROUPS (explicit ALUA, SPC-4 §6.36): resolve undefined when done, or a sense reason. */
   setTargetPortGroups(lu: LogicalUnit, nexus: ItNexus, requests: Array<{ tpgId: number; state: AluaStateName }>): Promise<SenseReason | undefined>;
 }

@@ -44,8 +44,12 @@ export interface CoreTarget extends TargetView {
   serviceActionsOf(opcode: number): number[] | undefined;
   /** Abort the tasks of the nexuses these PR registrations name (PREEMPT AND ABORT). */
   abortForPreempt(lu: CoreLu, regs: ReadonlyArray<{ initiatorPort: string; targetPort: string }>, issuer: ItNexus): Promise<void>;
-  /** INQUIRY TPGS 11b (implicit and explicit ALUA) when true — a multi-controller array with an AccessRouter. */
-  readonly explicitAlua: boolean;
+  /**
+   * INQUIRY TPGS for this I_T nexus (SPC-4 §6.6.2): 1 = implicit ALUA only (one
+   * controller), 3 = implicit and explicit (a multi-controller array with an AccessRouter),
+   * 0 = no ALUA (a dual-controller host in a non-ALUA failover mode, VNX modes 0–3).
+   */
+  tpgsFor(nexus: ItNexus): 0 | 1 | 3;
   /** Every target port group with the LU's access state through it (REPORT TARGET PORT GROUPS). */
   portGroups(lu: CoreLu, nexus?: ItNexus): PortGroupView[];
   /** SET TARGET PORT GROUPS: undefined when done, else the sense reason to report. */

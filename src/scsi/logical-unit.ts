@@ -234,7 +234,8 @@ export class LogicalUnit implements CoreLu {
   /**
    * Change the access state through a target port group (the HA work drives this).
    * SPC-4 §5.16.2.6: an implicit change establishes ASYMMETRIC ACCESS STATE CHANGED
-   * for every I_T nexus other than the one that caused it.
+   * for every I_T nexus (an explicit one, SET TARGET PORT GROUPS, for every nexus but
+   * the one it came on: aluaStateChanged(exceptNexusId)).
    */
   setAluaState(targetPortGroupId: number, state: AluaStateName): void {
     if (this.aluaState(targetPortGroupId) === state) return;

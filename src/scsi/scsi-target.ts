@@ -223,9 +223,10 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     await Promise.all([...this.tasks].filter((t) => t.lu === lu && t.nexus.id !== exceptNexusId).map(settledPromise));
   }
 
-  /** TPGS 11b in INQUIRY, SET TARGET PORT GROUPS supported: a router is present. */
-  get explicitAlua(): boolean {
-    return this.router !== undefined;
+  /** INQUIRY TPGS for a nexus: 01b one controller; 11b with a router (SET TARGET PORT GROUPS supported), 00b for a host the router keeps off ALUA. */
+  tpgsFor(nexus: ItNexus): 0 | 1 | 3 {
+    if (!this.router) return 1;
+    return this.router.reportsAlua?.(nexus) === false ? 0 : 3;
   }
 
   portGroups(lu: CoreLu, nexus?: ItNexus): PortGroupView[] {

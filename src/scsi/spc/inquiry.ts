@@ -14,15 +14,15 @@ import { vpdPage } from './vpd.js';
 const VERSION_DESCRIPTORS = [0x00a0, 0x0960, 0x0460, 0x04c0];
 const STD_LENGTH = 74;
 
-/** TPGS (byte 5 bits 5:4, SPC-4 §6.6.2): 01b implicit ALUA only; 11b implicit and explicit (SET TARGET PORT GROUPS). */
-export function standardInquiry(lu: CoreLu, multiPort: boolean, explicitAlua = false): Buffer {
+/** TPGS (byte 5 bits 5:4, SPC-4 §6.6.2): 00b no ALUA; 01b implicit ALUA only; 11b implicit and explicit (SET TARGET PORT GROUPS). */
+export function standardInquiry(lu: CoreLu, multiPort: boolean, tpgs: 0 | 1 | 3 = 1): Buffer {
   const b = Buffer.alloc(STD_LENGTH);
   b[0] = 0x00; // peripheral qualifier 000b, direct access block device
   b[1] = 0x00; // RMB=0
   b[2] = 0x06; // SPC-4
   b[3] = 0x10 | 0x02; // HISUP=1, RESPONSE DATA FORMAT=2
   b[4] = STD_LENGTH - 5;
-  b[5] = (explicitAlua ? 0x30 : 0x10) | 0x08; // TPGS=11b/01b, 3PC=1
+  b[5] = (tpgs << 4) | 0x08; // TPGS, 3PC=1
   b[6] = multiPort ? 0x10 : 0x00; // MULTIP
   b[7] = 0x02; // CMDQUE
   asciiField(lu.identity.vendor, 8).copy(b, 8);
@@ -62,7 +62,7 @@ export function inquiry(ctx: CommandContext<CoreLu>): ScsiResponse {
   const alloc = cdbU16(cdb, 3);
   if (!evpd) {
     if (page !== 0) return invalidCdb(2);
-    return dataIn(standardInquiry(c.lu, c.target.ports.length > 1, c.target.explicitAlua), alloc);
+    return dataIn(standardInquiry(c.lu, c.target.ports.length > 1, c.target.tpgsFor(c.cmd.nexus)), alloc);
   }
   const data = vpdPage(c, page);
   return data ? dataIn(data, alloc) : invalidCdb(2);

@@ -15,6 +15,7 @@ import { ALUA_STATE_CODE } from '../alua/access-state.js';
 import type { CommandContext } from '../command-context.js';
 import { core, type CoreLu } from '../core-context.js';
 import type { ScsiResponse } from '../types.js';
+import { checkCondition } from '../sense.js';
 import { cdbByte, cdbU32, dataIn, invalidCdb } from './util.js';
 
 export const TPG_SUPPORTED_STATES = 0x80 | 0x08 | 0x04 | 0x02 | 0x01;
@@ -24,6 +25,8 @@ const IMPLICIT_TRANSITION_SECONDS = 10;
 export function reportTargetPortGroups(ctx: CommandContext<CoreLu>): ScsiResponse {
   const c = core(ctx);
   const cdb = c.cmd.cdb;
+  // SPC-4 §6.6.2: with TPGS 00b the logical unit "does not support asymmetric logical unit access".
+  if (c.target.tpgsFor(c.cmd.nexus) === 0) return checkCondition('InvalidOpcode');
   const format = cdbByte(cdb, 1) >> 5;
   if (format > 1) return invalidCdb(1, 7);
   const alloc = cdbU32(cdb, 6);

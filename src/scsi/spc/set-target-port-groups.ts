@@ -43,7 +43,7 @@ export function parseSetTargetPortGroups(params: Buffer, knownGroups: ReadonlySe
 
 export async function setTargetPortGroups(ctx: CommandContext<CoreLu>): Promise<ScsiResponse> {
   const c = core(ctx);
-  if (!c.target.explicitAlua) return checkCondition('InvalidOpcode');
+  if (c.target.tpgsFor(c.cmd.nexus) !== 3) return checkCondition('InvalidOpcode');
   const len = cdbU32(c.cmd.cdb, 6);
   if (len === 0) return GOOD;
   const data = c.cmd.dataOut ?? Buffer.alloc(0);
