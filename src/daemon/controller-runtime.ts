@@ -34,7 +34,7 @@ export type { ControllerInit } from './ha-config.js';
 import { HaRouter } from './ha-router.js';
 import type { IpcRpc } from './ipc-rpc.js';
 import { presentSessions } from './sessions.js';
-import { failingDevice } from './failing-device.js';
+import { backendDevice } from './failing-device.js';
 import { VolumeRuntime } from './volume-runtime.js';
 
 export interface ControllerEvent { severity: 'info' | 'warning' | 'error'; short: string; long?: string }
@@ -76,7 +76,7 @@ export class ControllerRuntime {
     const iqn = this.store.identity.targetIqn;
     this.access = new AccessResolver(this.store);
     this.volumes = new VolumeRuntime(this.store, loadFsNative({ logger }), logger, {
-      wrapDevice: (v, d) => failingDevice(d, () => this.backend.isFailed(v.id)),
+      wrapDevice: (v, d) => backendDevice(d, { injected: () => this.backend.isInjected(v.id), onError: (err) => this.backend.detected(v.id, err, d) }),
       prPersisted: (v, s) => this.peerSvc.mirrorPr(v.id, s),
       luOptions: (v) => ({
         onUnitAttentionBroadcast: (reason, except, only) => this.peerSvc.broadcastUa(v.id, reason, except, only),
@@ -92,7 +92,7 @@ export class ControllerRuntime {
         const o = this.owners.get(id);
         return o && this.mover.moving.has(id) ? { ...o, transitioning: true } : o;
       },
-      health: () => this.healthMap(),
+      health: (id) => this.healthMap(id),
       peerLinkUp: () => this.link.isUp,
       hosted: () => this.hosted,
       nonOwnerState: () => this.policy.nonOwnerState,
@@ -144,7 +144,7 @@ export class ControllerRuntime {
     const reloaded = (ids: readonly string[]) => this.reloaded(ids);
     this.mover = new OwnershipMover({
       self: this.self, peer: this.peer.name, controllers: init.ha.controllers.map((c) => c.name), store: this.store, link: this.link,
-      scsi: this.scsi, leaseEpoch: () => this.leaseEpoch, health: () => this.healthMap(), policy: () => this.policy,
+      scsi: this.scsi, leaseEpoch: () => this.leaseEpoch, health: (id) => this.healthMap(id), policy: () => this.policy,
       lu: (id) => { const l = luOf(id); return l && { lu: l.lu, name: l.record.name }; },
       reloaded, event: (e) => this.event(e), logger,
     });
@@ -153,7 +153,8 @@ export class ControllerRuntime {
       lu: (id) => luOf(id)?.lu, reloaded, logger,
     });
     this.backend = new BackendFaults({
-      self: this.self, peer: this.peer.name, mover: this.mover, owners: () => this.owners, aluaChanged: () => this.allAluaChanged(), logger,
+      self: this.self, peer: this.peer.name, mover: this.mover, owners: () => { this.reloadOwnership(); return this.owners; },
+      aluaChanged: () => this.allAluaChanged(), event: (e) => this.event(e), name: (id) => this.volumes.getById(id)?.record.name ?? id, logger,
     });
   }
 
@@ -196,9 +197,10 @@ export class ControllerRuntime {
 
   // ---- state ----
 
-  private healthMap(): Record<string, ControllerHealth> {
+  /** Controller health; with a volume id, this controller's back end as it concerns that volume. */
+  private healthMap(volumeId?: string): Record<string, ControllerHealth> {
     const out: Record<string, ControllerHealth> = Object.fromEntries(this.health);
-    if (this.backend.any) out[this.self] = 'backend-failed';
+    if (volumeId !== undefined ? this.backend.isFailed(volumeId) : this.backend.any) out[this.self] = 'backend-failed';
     return out;
   }
 
@@ -372,7 +374,6 @@ export class ControllerRuntime {
     return this.backend.fail(volumeId);
   }
   backendRepair(volumeId: string | undefined): Promise<string> {
-    this.reloadOwnership();
     return this.backend.repair(volumeId);
   }
 
@@ -382,6 +383,7 @@ export class ControllerRuntime {
 
   async stop(): Promise<void> {
     this.failover?.stop();
+    this.backend.stop();
     for (const t of this.timers) clearTimeout(t);
     await this.iscsi.stop(500);
     await this.link.close();

@@ -22,7 +22,8 @@ export interface HaRouterFacts {
   groups: Array<{ controller: string; tpgId: number; relativePortIds: number[] }>;
   volumeIdOf(lu: LogicalUnit): string | undefined;
   ownership(volumeId: string): VolumeOwnership | undefined;
-  health(): HealthMap;
+  /** Controller health as it concerns `volumeId` (a back end may fail for one volume only). */
+  health(volumeId?: string): HealthMap;
   peerLinkUp(): boolean;
   /** Controllers whose ports this controller now serves (IP takeover). */
   hosted(): ReadonlySet<string>;
@@ -61,7 +62,7 @@ export class HaRouter implements AccessRouter {
 
   private stateOn(vol: VolumeOwnership | undefined, controller: string): AluaStateName {
     if (!vol) return 'active-optimized';
-    return aluaStateFor(vol, controller, this.f.health(), { nonOwnerState: this.f.nonOwnerState() }, { peerLinkUp: this.f.peerLinkUp() });
+    return aluaStateFor(vol, controller, this.f.health(vol.volumeId), { nonOwnerState: this.f.nonOwnerState() }, { peerLinkUp: this.f.peerLinkUp() });
   }
 
   aluaState(lu: LogicalUnit, _nexus: ItNexus): AluaStateName {
@@ -86,7 +87,7 @@ export class HaRouter implements AccessRouter {
     const vol = id ? this.f.ownership(id) : undefined;
     if (!id || !vol) return { kind: 'local' };
     const self = this.f.self;
-    const health = this.f.health();
+    const health = this.f.health(id);
     if (health[self] === 'backend-failed') {
       // DS300: this controller has no back end; the owner (the peer) serves it.
       if (vol.currentOwner !== self && this.f.peerLinkUp()) return { kind: 'forward', forward: (c) => this.f.forward(id, c, false) };

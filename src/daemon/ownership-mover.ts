@@ -38,7 +38,7 @@ export interface MoverDeps {
   scsi: ScsiTarget;
   leaseEpoch(): number;
   lu(volumeId: string): { lu: LogicalUnit; name: string } | undefined;
-  health(): HealthMap;
+  health(volumeId?: string): HealthMap;
   policy(): ClusterPolicy;
   /** Reload the ownership rows; remember the ALUA states as seen (no second UA). */
   reloaded(volumeIds: readonly string[]): void;
@@ -82,7 +82,7 @@ export class OwnershipMover {
     if (!cur) throw new ConflictError(`volume ${volumeId} has no ownership record`);
     if (cur.currentOwner === to) return { from: to, to };
     if (this.moving.has(volumeId)) throw new ConflictError(`volume ${volumeId} is already moving between controllers; retry in a moment`);
-    const r = trespassModel(model, volumeId, to, reason, d.health());
+    const r = trespassModel(model, volumeId, to, reason, d.health(volumeId));
     if (!r.ok) throw r.error;
     const usePeer = this.peerAlive();
     if (usePeer && !d.link.isUp) {
