@@ -156,6 +156,27 @@ test('peer link cut with both controllers alive: no takeover, the non-owner is s
     .some((x) => x.key.startsWith('peer-link-lost:') && x.clearedAt === null), 5000);
 });
 
+test('controller disable: the peer takes its volumes and addresses without a failure alert; the last one cannot be disabled', async () => {
+  await ha.ok(['volume', 'trespass', 'demo', '--to', 'B']);
+  await ha.ok(['controller', 'disable', 'B']);
+  await waitFor('A owns demo', async () => (await ctl('A')).volumesOwned.includes('demo'), 5000, 50);
+  const b = (await ha.arr.api<Array<{ name: string; state: string; ports: Array<{ servedBy: string | null }> }>>('GET', '/v1/controllers')).body.find((c) => c.name === 'B')!;
+  assert.equal(b.state, 'disabled');
+  await waitFor('B0/B1 served by A', async () => JSON.stringify((await ha.arr.api<Array<{ name: string; ports: Array<{ servedBy: string | null }> }>>('GET', '/v1/controllers')).body
+    .find((c) => c.name === 'B')!.ports.map((p) => p.servedBy)) === JSON.stringify(['A0', 'A1']), 5000, 50);
+  const s = await ha.open('B0', 'iqn.2026-11.test:disable');
+  await drainUas(s);
+  assert.equal(await senseOf(scsi.read10(s, 0, 0, 1)), 'GOOD', 'B0\'s address now reaches A');
+  const open = (await ha.arr.api<Array<{ key: string; clearedAt: string | null }>>('GET', '/v1/alerts')).body.filter((x) => x.clearedAt === null);
+  assert.deepEqual(open.map((x) => x.key).filter((k) => k.startsWith('controller-failed')), [], 'an operator action is not a failure');
+  const last = await ha.arr.cli(['controller', 'disable', 'A']);
+  assert.equal(last.code, 4, last.stdout + last.stderr);
+  assert.match(last.stderr, /last one online/);
+  await ha.ok(['controller', 'enable', 'B']);
+  await waitFor('B online', async () => (await ctl('B')).state === 'online');
+  assert.equal(await ha.owner(), 'A');
+});
+
 test('cluster policy and ipFailover set at run time survive a restart of the array', async () => {
   await ha.ok(['cluster', 'policy', 'set', '--failback', 'auto', '--alua-threshold', '5000']);
   await ha.ok(['controller', 'set-ipfailover', 'B', 'remote']);

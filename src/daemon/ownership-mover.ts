@@ -64,6 +64,13 @@ export function reasonText(reason: TrespassReason | string, policy: Pick<Cluster
   return table[reason] ?? reason;
 }
 
+/**
+ * ASYMMETRIC ACCESS STATE CHANGED (SPC-4 §5.16.2.6). Each controller queues it for its
+ * own nexuses in the same step that changes the state it reports, so a host never sees
+ * the new state through a port before the unit attention is pending there.
+ */
+const AAS_CHANGED = 'UaAsymmetricAccessStateChanged' as const;
+
 export class OwnershipMover {
   /** Volumes in transition (this controller's view; the peer keeps its own). */
   readonly moving = new Set<string>();
@@ -89,32 +96,35 @@ export class OwnershipMover {
       throw new ConflictError(`cannot move volume ${volumeId} from ${cur.currentOwner} to ${to}: the peer link is down and controller ${d.peer} is alive (it would keep serving it); restore the link or disable ${d.peer}`);
     }
     const live = d.lu(volumeId);
+    // Each state change here comes with its unit attention in the same step (the peer
+    // queues its own on 'move-begin' and 'ownership-change'/'move-abort').
+    const changed = (): void => {
+      live?.lu.queueUnitAttention(AAS_CHANGED, opts.exceptNexusId);
+      d.reloaded([volumeId]);
+    };
     this.moving.add(volumeId);
+    changed();
     let peerMarked = false;
     try {
       if (usePeer) {
         await this.ask('move-begin', { volumeId, from: cur.currentOwner });
         peerMarked = true;
       }
-      live?.lu.aluaStateChanged(opts.exceptNexusId);
-      d.reloaded([volumeId]);
       if (cur.currentOwner === d.self && live) await d.scsi.quiesce(live.lu, opts.exceptNexusId);
       const hold = d.policy().aluaTransitionMs ?? 0;
       if (hold > 0) await new Promise((res) => setTimeout(res, hold));
       const applied = applyMoves(d.store, r.moves, Date.now(), { controller: d.self, leaseEpoch: d.leaseEpoch() });
       if (!applied.ok) throw new ConflictError(`trespass of ${volumeId} failed: ${applied.reason}`);
       this.moving.delete(volumeId);
-      d.reloaded([volumeId]);
+      changed();
       if (usePeer) await this.ask('ownership-change', { volumeIds: [volumeId] }).catch((err: unknown) => d.logger.warn({ err }, 'peer did not confirm the ownership change'));
       peerMarked = false;
     } catch (err) {
       if (peerMarked) await this.ask('move-abort', { volumeIds: [volumeId] }).catch(() => undefined);
       throw err;
     } finally {
-      if (this.moving.delete(volumeId)) d.reloaded([volumeId]);
+      if (this.moving.delete(volumeId)) changed(); // failed: back to the state before the move
     }
-    live?.lu.aluaStateChanged(opts.exceptNexusId);
-    d.reloaded([volumeId]);
     d.event({ severity: 'info', short: `volume ${live?.name ?? volumeId} trespassed from ${cur.currentOwner} to ${to}: ${reasonText(reason, d.policy())}` });
     return { from: cur.currentOwner, to };
   }
@@ -124,12 +134,16 @@ export class OwnershipMover {
     this.moving.add(volumeId);
     this.d.reloaded([volumeId]);
     const live = this.d.lu(volumeId);
+    live?.lu.queueUnitAttention(AAS_CHANGED);
     if (from === this.d.self && live) await this.d.scsi.quiesce(live.lu);
   }
 
-  /** Peer side of step 4 (or of an aborted move). */
+  /** Peer side of step 4 (or of an aborted move): leave transitioning, with the unit attention. */
   peerMoveEnd(volumeIds: readonly string[]): void {
-    for (const id of volumeIds) this.moving.delete(id);
+    for (const id of volumeIds) {
+      this.moving.delete(id);
+      this.d.lu(id)?.lu.queueUnitAttention(AAS_CHANGED);
+    }
   }
 
   private async ask(kind: PeerRequestKind, body: Record<string, string | string[]>): Promise<void> {
