@@ -10,25 +10,22 @@
 import type { CommandContext } from '../command-context.js';
 import { checkCondition, GOOD } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
-import { cdbTooShort, checkProtectField, checkRange, checkTransferLimit, deviceOp, firstDifference, invalidCdb, repeatPattern, takeDataOut } from './common.js';
-import { CDB_DECODERS } from './rw-cdb.js';
+import { deviceOp, firstDifference, repeatPattern, takeDataOut } from './common.js';
+import { rwPreamble, type RwRules } from './rw-preamble.js';
+
+/** BYTCHK 01b: one block of Data-Out per block; 11b: one block for the whole range; 00b: none. */
+const VERIFY_RULES: RwRules = {
+  writes: false,
+  reservedBytchk: [2],
+  transferLength: (blocks, bytchk, bs) => (bytchk === 1 ? blocks * bs : bytchk === 3 && blocks > 0 ? bs : 0),
+};
 
 export function makeVerifyHandler(cdbLength: 10 | 12 | 16) {
-  const { len, decode } = CDB_DECODERS[cdbLength]!;
   return async function verify(ctx: CommandContext): Promise<ScsiResponse> {
-    const bad = cdbTooShort(ctx, len);
-    if (bad) return bad;
-    const { cdb } = ctx.cmd;
-    const { lba, blocks, lenByte, flags } = decode(cdb);
+    const p = rwPreamble(ctx, cdbLength, VERIFY_RULES);
+    if ('response' in p) return p.response;
+    const { lba, blocks, bytchk, transferLength } = p;
     const lu = ctx.lu;
-    const bytchk = (flags >> 1) & 3;
-    const transferLength = bytchk === 1 ? blocks * lu.blockSize : bytchk === 3 && blocks > 0 ? lu.blockSize : 0;
-    const err =
-      checkProtectField(cdb) ??
-      (bytchk === 2 ? invalidCdb(1, 2) : undefined) ??
-      checkTransferLimit(lu, blocks, lenByte) ??
-      checkRange(lu, lba, blocks);
-    if (err) return { ...err, transferLength };
     if (blocks === 0) return { ...GOOD, transferLength };
     let expected: Buffer | undefined;
     if (bytchk !== 0) {

@@ -8,38 +8,17 @@
 import type { CommandContext } from '../command-context.js';
 import { checkCondition, GOOD } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
-import {
-  blocksCovering,
-  cdbTooShort,
-  checkProtectField,
-  checkRange,
-  checkTransferLimit,
-  deviceOp,
-  firstDifference,
-  invalidCdb,
-  takeDataOut,
-  writeBytes,
-  writeProtected,
-} from './common.js';
-import { CDB_DECODERS } from './rw-cdb.js';
+import { blocksCovering, deviceOp, firstDifference, takeDataOut, writeBytes } from './common.js';
+import { rwPreamble, type RwRules } from './rw-preamble.js';
+
+const WRITE_AND_VERIFY_RULES: RwRules = { writes: true, reservedBytchk: [2, 3], transferLength: (blocks, _b, bs) => blocks * bs };
 
 export function makeWriteAndVerifyHandler(cdbLength: 10 | 12 | 16) {
-  const { len, decode } = CDB_DECODERS[cdbLength]!;
   return async function writeAndVerify(ctx: CommandContext): Promise<ScsiResponse> {
-    const bad = cdbTooShort(ctx, len);
-    if (bad) return bad;
-    const { cdb } = ctx.cmd;
-    const { lba, blocks, lenByte, flags } = decode(cdb);
+    const p = rwPreamble(ctx, cdbLength, WRITE_AND_VERIFY_RULES);
+    if ('response' in p) return p.response;
+    const { lba, blocks, bytchk, transferLength } = p;
     const lu = ctx.lu;
-    const bytchk = (flags >> 1) & 3;
-    const transferLength = blocks * lu.blockSize;
-    const err =
-      checkProtectField(cdb) ??
-      (bytchk >= 2 ? invalidCdb(1, 2) : undefined) ??
-      checkTransferLimit(lu, blocks, lenByte) ??
-      checkRange(lu, lba, blocks) ??
-      writeProtected(lu);
-    if (err) return { ...err, transferLength };
     if (blocks === 0) return { ...GOOD, transferLength: 0 };
     const data = takeDataOut(ctx, transferLength);
     if (data.length === 0) return { ...GOOD, transferLength };

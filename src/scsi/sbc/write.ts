@@ -8,24 +8,18 @@
 import type { CommandContext } from '../command-context.js';
 import { GOOD } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
-import { blocksCovering, cdbTooShort, checkProtectField, checkRange, checkTransferLimit, deviceOp, takeDataOut, writeBytes, writeProtected } from './common.js';
-import { CDB_DECODERS, FUA } from './rw-cdb.js';
+import { blocksCovering, deviceOp, takeDataOut, writeBytes } from './common.js';
+import { FUA } from './rw-cdb.js';
+import { rwPreamble, type RwRules } from './rw-preamble.js';
+
+const WRITE_RULES: RwRules = { writes: true, transferLength: (blocks, _b, bs) => blocks * bs };
 
 export function makeWriteHandler(cdbLength: 6 | 10 | 12 | 16) {
-  const { len, decode } = CDB_DECODERS[cdbLength]!;
   return async function write(ctx: CommandContext): Promise<ScsiResponse> {
-    const bad = cdbTooShort(ctx, len);
-    if (bad) return bad;
-    const { cdb } = ctx.cmd;
-    const { lba, blocks, lenByte, flags } = decode(cdb);
+    const p = rwPreamble(ctx, cdbLength, WRITE_RULES);
+    if ('response' in p) return p.response;
+    const { lba, blocks, flags, transferLength } = p;
     const lu = ctx.lu;
-    const transferLength = blocks * lu.blockSize;
-    const err =
-      (cdbLength !== 6 ? checkProtectField(cdb) : undefined) ??
-      checkTransferLimit(lu, blocks, lenByte) ??
-      checkRange(lu, lba, blocks) ??
-      writeProtected(lu);
-    if (err) return { ...err, transferLength };
     if (blocks === 0) return { ...GOOD, transferLength: 0 };
     const data = takeDataOut(ctx, transferLength);
     if (data.length === 0) return { ...GOOD, transferLength };
