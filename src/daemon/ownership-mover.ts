@@ -125,7 +125,13 @@ export class OwnershipMover {
     } finally {
       if (this.moving.delete(volumeId)) changed(); // failed: back to the state before the move
     }
-    d.event({ severity: 'info', short: `volume ${live?.name ?? volumeId} trespassed from ${cur.currentOwner} to ${to}: ${reasonText(reason, d.policy())}` });
+    const m = r.moves[0]!;
+    d.event({
+      severity: 'info',
+      short: `volume ${live?.name ?? volumeId} trespassed from ${cur.currentOwner} to ${to}: ${reasonText(reason, d.policy())}`,
+      long: `current owner ${cur.currentOwner} → ${to} (ownership epoch ${m.fromEpoch} → ${m.toEpoch}); preferred owner ${cur.preferredOwner}; ` +
+        `hosts saw ALUA transitioning, then ${to} active/optimized, with unit attention 2Ah/06h on every I_T nexus`,
+    });
     return { from: cur.currentOwner, to };
   }
 
