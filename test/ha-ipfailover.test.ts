@@ -163,8 +163,11 @@ test('none: a down port\'s address is simply not served; port-up serves it again
   assert.equal(await loginTpgt('A0'), 'refused');
   assert.equal(await loginTpgt('A1'), 2);
   assert.equal(await owner(), 'A', 'no controller failover');
+  const offered = async () => (await discover('127.0.0.1', ports.B0, { initiatorName: 'iqn.2026-11.test:ipfo-disc' }))[0]!.portals.map((p) => p.port).sort();
+  assert.deepEqual(await offered(), [ports.A1, ports.B0, ports.B1].sort(), 'SendTargets does not offer an address nobody serves');
   await fault('port-up', 'A0');
   assert.equal(await loginTpgt('A0'), 1);
+  assert.deepEqual(await offered(), [ports.A0, ports.A1, ports.B0, ports.B1].sort());
   assert.deepEqual(await servedBy(), HOME);
 });
 

@@ -45,7 +45,7 @@ function main(): void {
       case 'peer-rejoining': return rt.peerRejoining(a.name as string);
       case 'peer-health': return rt.setPeerHealth(a.name as string, a.health as ControllerHealth);
       case 'policy': return rt.setPolicy(a.policy as ClusterPolicy);
-      case 'listeners': return rt.setListeners((a.listeners as PortalListener[] | undefined) ?? []);
+      case 'listeners': return rt.setListeners((a.listeners as PortalListener[] | undefined) ?? [], a.served as string[] | undefined);
       case 'link-cut': return rt.linkCut();
       case 'link-restore': return rt.linkRestore();
       case 'backend-fail': return rt.backendFail(a.volumeId as string | undefined);

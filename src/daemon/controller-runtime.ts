@@ -61,6 +61,8 @@ export class ControllerRuntime {
   readonly link: PeerLink;
   private readonly allPorts: ServedPortal[];
   private readonly mover: OwnershipMover;
+  /** Addresses served by some controller (the supervisor's plan): SendTargets offers only these. */
+  private served: Set<string> | undefined;
   private readonly peerSvc: PeerService;
   private failover: { runner: FailoverRunner; stop(): void } | undefined;
 
@@ -125,7 +127,7 @@ export class ControllerRuntime {
       portals: this.me.ports.map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt, relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId })),
       scsi: port,
       auth: this.dataPlane,
-      advertise: () => this.allPorts,
+      advertise: () => (this.served ? this.allPorts.filter((p) => this.served!.has(`${p.host}:${p.port}`)) : this.allPorts),
       nopInterval: init.nopIntervalMs,
       nopTimeout: init.nopTimeoutMs,
       logger: logger.child({ layer: 'iscsi' }),
@@ -314,7 +316,8 @@ export class ControllerRuntime {
    * exactly these portals, each with its home port's identity; hosted (RTPG: whose
    * group reports this controller's state) = their home controllers other than itself.
    */
-  async setListeners(want: PortalListener[]): Promise<ListenersResult> {
+  async setListeners(want: PortalListener[], served?: string[]): Promise<ListenersResult> {
+    if (served) this.served = new Set(served);
     const r = await reconcileListeners(this.iscsi, want, this.logger);
     this.hosted.clear();
     for (const c of hostedControllers(this.self, want)) this.hosted.add(c);

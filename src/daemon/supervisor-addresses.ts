@@ -37,6 +37,8 @@ export class SupervisorAddresses {
   private readonly failedOver = new Map<string, string>();
   private readonly failbackTimers = new Map<string, NodeJS.Timeout>();
   private lastServed = new Map<string, string>();
+  /** The served-address list each controller was last sent. */
+  private readonly servedSent = new Map<string, string>();
 
   constructor(private readonly sup: Supervisor) {}
 
@@ -52,6 +54,7 @@ export class SupervisorAddresses {
   controllerStarted(name: string): void {
     const c = this.sup.ha.controllers.find((x) => x.name === name);
     if (!c) return;
+    this.servedSent.delete(name); // a new process knows nothing yet
     this.sent.set(name, c.ports.map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt, relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId, homeController: name, homePort: p.name })));
   }
 
@@ -73,19 +76,21 @@ export class SupervisorAddresses {
     // Phase 1: every controller drops what it loses (an address moving from P to Q must be
     // released by P before Q can listen on it). Phase 2: everyone gets the full list.
     const settled = new Set<string>();
+    // Every address somebody serves: what SendTargets lists (an unserved address is not offered).
+    const served = plan.placements.filter((p) => p.servedBy).map((p) => p.address);
     await Promise.all(live.map(async (s) => {
       const name = s.cfg.name;
       const want = new Set(plan.listeners[name]!.map(key));
       const before = this.sent.get(name);
       if (!before) return;
       const keep = before.filter((l) => want.has(key(l)));
-      if (keep.length !== before.length) await this.send(name, keep, why);
+      if (keep.length !== before.length) await this.send(name, keep, why, served);
       if (sig(keep) === sig(plan.listeners[name]!) && this.sent.has(name)) settled.add(name);
     }));
     const errors: string[] = [];
     await Promise.all(live.map(async (s) => {
-      if (settled.has(s.cfg.name)) return;
-      const r = await this.send(s.cfg.name, plan.listeners[s.cfg.name]!, why);
+      if (settled.has(s.cfg.name) && this.servedSent.get(s.cfg.name) === served.join(' ')) return;
+      const r = await this.send(s.cfg.name, plan.listeners[s.cfg.name]!, why, served);
       if (r) errors.push(...r.errors.map((e) => `controller ${s.cfg.name}: ${e}`));
     }));
     this.recordMoves(plan, why, errors);
@@ -93,13 +98,14 @@ export class SupervisorAddresses {
     return plan;
   }
 
-  private async send(name: string, listeners: PortalListener[], why: string): Promise<ListenersResult | undefined> {
+  private async send(name: string, listeners: PortalListener[], why: string, served?: string[]): Promise<ListenersResult | undefined> {
     const slot = this.sup.slots.get(name);
     if (!slot?.rpc) return undefined;
     try {
-      const r = await slot.rpc.request<ListenersResult>('listeners', { listeners, why });
+      const r = await slot.rpc.request<ListenersResult>('listeners', { listeners, why, ...(served ? { served } : {}) });
       // Unknown state after a failed change: the next reconciliation sends the full list.
       if (r.errors.length === 0) this.sent.set(name, listeners);
+      if (served) this.servedSent.set(name, served.join(' '));
       else this.sent.delete(name);
       return r;
     } catch (err) {

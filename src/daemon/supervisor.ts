@@ -117,7 +117,7 @@ export class Supervisor {
   async startController(name: string): Promise<void> {
     const slot = this.slots.get(name)!;
     slot.state = 'starting';
-    slot.portsDown.clear();
+    // slot.portsDown stays: a link that is down stays down across a controller restart.
     const proc = fork(CONTROLLER_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env });
     const rpc = new IpcRpc(proc);
     slot.proc = proc;
