@@ -81,6 +81,7 @@ test('a move holds ALUA transitioning on both controllers: RTPG shows it, media 
   await waitFor('transitioning seen through A', async () => Object.values(await aluaStates(a)).includes('transitioning'), 3000, 20);
   assert.deepEqual(await drainUas(b), ['2a/06'], 'entering transitioning is an access state change');
   assert.deepEqual(await aluaStates(b), { 1: 'transitioning', 2: 'transitioning' });
+  assert.equal((await ha.arr.api<{ ownershipTransitioning: boolean }>('GET', '/v1/volumes/demo')).body.ownershipTransitioning, true, 'volume show says so');
   assert.equal(await senseOf(scsi.read10(b, 0, 0, 1)), '2/4/0a');
   assert.equal(await senseOf(scsi.write10(a, 0, 0, Buffer.alloc(512))), '2/4/0a');
   assert.equal((await moving).code, 0);

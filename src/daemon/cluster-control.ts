@@ -63,7 +63,7 @@ export class SupervisorClusterControl implements ClusterControl {
   volumeOwnership(volumeName: string): VolumeOwnership {
     const r = this.sup.store.ownership.get(this.volumeId(volumeName));
     if (!r) throw new NotFoundError('volume ownership', volumeName);
-    return { preferredOwner: r.preferredOwner, currentOwner: r.currentOwner, autoTrespass: r.autoTrespass, transitioning: false };
+    return { preferredOwner: r.preferredOwner, currentOwner: r.currentOwner, autoTrespass: r.autoTrespass, transitioning: this.sup.moving.has(r.volumeId) };
   }
 
   async trespass(volumeName: string, to: string | undefined, actor: string): Promise<{ from: string; to: string }> {

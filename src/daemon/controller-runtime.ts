@@ -148,7 +148,7 @@ export class ControllerRuntime {
       self: this.self, peer: this.peer.name, controllers: init.ha.controllers.map((c) => c.name), store: this.store, link: this.link,
       scsi: this.scsi, leaseEpoch: () => this.leaseEpoch, health: (id) => this.healthMap(id), policy: () => this.policy,
       lu: (id) => { const l = luOf(id); return l && { lu: l.lu, name: l.record.name }; },
-      reloaded, event: (e) => this.event(e), logger,
+      reloaded, event: (e) => this.event(e), movingChanged: (volumeId, on) => this.rpc.note('moving', { volumeId, on }), logger,
     });
     this.peerSvc = new PeerService({
       self: this.self, peer: this.peer.name, link: this.link, scsi: this.scsi, router: this.router, mover: this.mover,

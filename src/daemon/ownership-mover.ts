@@ -43,6 +43,8 @@ export interface MoverDeps {
   /** Reload the ownership rows; remember the ALUA states as seen (no second UA). */
   reloaded(volumeIds: readonly string[]): void;
   event(e: ControllerEvent): void;
+  /** A move of `volumeId` began (true) or ended (false): `volume show` reports it. */
+  movingChanged?(volumeId: string, moving: boolean): void;
   logger: Logger;
 }
 
@@ -104,6 +106,7 @@ export class OwnershipMover {
     };
     this.moving.add(volumeId);
     changed();
+    d.movingChanged?.(volumeId, true);
     let peerMarked = false;
     try {
       if (usePeer) {
@@ -117,13 +120,17 @@ export class OwnershipMover {
       if (!applied.ok) throw new ConflictError(`trespass of ${volumeId} failed: ${applied.reason}`);
       this.moving.delete(volumeId);
       changed();
+      d.movingChanged?.(volumeId, false);
       if (usePeer) await this.ask('ownership-change', { volumeIds: [volumeId] }).catch((err: unknown) => d.logger.warn({ err }, 'peer did not confirm the ownership change'));
       peerMarked = false;
     } catch (err) {
       if (peerMarked) await this.ask('move-abort', { volumeIds: [volumeId] }).catch(() => undefined);
       throw err;
     } finally {
-      if (this.moving.delete(volumeId)) changed(); // failed: back to the state before the move
+      if (this.moving.delete(volumeId)) { // failed: back to the state before the move
+        changed();
+        d.movingChanged?.(volumeId, false);
+      }
     }
     const m = r.moves[0]!;
     d.event({

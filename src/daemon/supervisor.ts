@@ -57,6 +57,8 @@ export class Supervisor {
   readonly slots = new Map<string, ControllerSlot>();
   policy: ClusterPolicy = { ...DEFAULT_CLUSTER_POLICY };
   services!: ControlServices;
+  /** Volumes in an ownership move (ALUA transitioning), as the moving controllers report them. */
+  readonly moving = new Set<string>();
   /** Port/controller address failover (DS300 ipFailover): the plan and its application. */
   readonly addresses = new SupervisorAddresses(this);
   private stopping = false;
@@ -126,6 +128,10 @@ export class Supervisor {
       if (op === 'event') {
         const e = args as { severity: 'info' | 'warning' | 'error'; short: string; long?: string };
         this.event(e.severity, e.short, `controller ${name}`, e.long);
+      } else if (op === 'moving') {
+        const m = args as { volumeId: string; on: boolean };
+        if (m.on) this.moving.add(m.volumeId);
+        else this.moving.delete(m.volumeId);
       } else if (op === 'alert') {
         const a = args as { op: 'raise' | 'clear'; id: string; message?: string };
         try {
@@ -169,6 +175,7 @@ export class Supervisor {
     if (slot.proc !== proc) return;
     slot.proc = undefined;
     slot.rpc?.failAll(`controller ${name} exited`);
+    this.moving.clear(); // a move it was making ended with it (the survivor takes over from the store)
     slot.rpc = undefined;
     if (this.stopping) {
       slot.state = 'stopped';
