@@ -72,7 +72,7 @@ test('failback auto: a killed controller is restarted by the supervisor and gets
 });
 
 test('a move holds ALUA transitioning on both controllers: RTPG shows it, media commands get NOT READY 04h/0Ah', async () => {
-  await ha.ok(['cluster', 'policy', 'set', '--transition-hold', '1500']);
+  await ha.ok(['cluster', 'policy', 'set', '--transition-hold', '3000']);
   const a = await ha.open('A1', 'iqn.2026-11.test:transition');
   const b = await ha.open('B1', 'iqn.2026-11.test:transition');
   await drainUas(a);
