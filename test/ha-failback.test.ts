@@ -40,7 +40,8 @@ test('a hung owner (SIGSTOP) is detected by heartbeat loss, fenced through its l
   const data = randomBytes(4096);
   await scsi.write10(b, 0, 4096, data); // forwarded to the owner A, acknowledged
   await ha.ok(['fault', 'hang-controller', 'A']);
-  const took = await waitFor('controller B to own demo', async () => (await ctl('B')).volumesOwned.includes('demo'), 15_000);
+  const took = await waitFor('controller B to own demo', async () => (await ctl('B')).volumesOwned.includes('demo'), 15_000)
+    .catch((err: Error) => { throw new Error(`${err.message}\n${ha.tail()}`); });
   t.diagnostic(`hang → takeover ${took} ms (heartbeat timeout 600 ms and lease 800 ms overlap; then the fence)`);
   assert.equal((await ctl('A')).state, 'fenced');
   const ev = (await events()).join('\n');

@@ -37,7 +37,6 @@ function main(): void {
       case 'volume-deleted': return rt.volumeDeleted(v);
       case 'write-protect': return rt.setWriteProtected(v, a.wp === true);
       case 'access-changed': return rt.accessChanged();
-      case 'allocated-bytes': return rt.allocatedBytes(v);
       case 'sessions': return rt.sessions();
       case 'ownership-reload': return rt.reloadOwnership();
       case 'trespass': return rt.trespass(a.volumeId as string, a.to as string, (a.reason as never) ?? 'manual');

@@ -71,7 +71,9 @@ export class ControllerRuntime {
     this.policy = init.policy;
     this.me = init.ha.controllers.find((c) => c.name === init.self)!;
     this.peer = init.ha.controllers.find((c) => c.name !== init.self)!;
-    this.store = Store.open(init.dataDir, { busyTimeoutMs: 5000 });
+    // Store calls block the event loop while they wait for a lock: keep the wait short (every
+    // transaction is tiny; a longer wait means a stalled holder, which fencing removes).
+    this.store = Store.open(init.dataDir, { busyTimeoutMs: 1000 });
     this.health.set(this.self, 'online');
     for (const [n, h] of Object.entries(init.peers)) this.health.set(n, h);
     this.allPorts = init.ha.controllers.flatMap((c) => c.ports.map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt, relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId })));
@@ -352,9 +354,6 @@ export class ControllerRuntime {
   }
   accessChanged(): void {
     this.dataPlane.accessChanged();
-  }
-  allocatedBytes(v: VolumeRecord): Promise<number> {
-    return this.dataPlane.allocatedBytes(v);
   }
   sessions(): unknown {
     return presentSessions(this.iscsi.listSessions());

@@ -5,6 +5,7 @@
  * opened by the other; its ownership row (preferred owner = the controller with fewer
  * preferred volumes) is written before the controllers are told.
  */
+import { stat } from 'node:fs/promises';
 import type { DataPlane, SessionInfo, TargetPortalInfo } from '../control/data-plane.js';
 import { ConflictError } from '../lib/errors.js';
 import type { VolumeRecord } from '../store/records.js';
@@ -43,10 +44,15 @@ export class SupervisorDataPlane implements DataPlane {
     this.sup.ensureOwnershipRows();
     void this.all('ownership-reload', null).then(() => this.all('access-changed', null)).catch((err) => this.sup.logger.error({ err }, 'access relay failed'));
   }
+  /** From the shared back end itself (the volume file's allocated blocks): no controller is asked, so a hung one cannot stall `volume show`. */
   async allocatedBytes(v: VolumeRecord): Promise<number> {
-    const live = this.sup.live();
-    if (live.length === 0) return 0;
-    return live[0]!.rpc!.request<number>('allocated-bytes', { v });
+    if (!v.path) return 0;
+    try {
+      const st = await stat(v.path);
+      return Math.min(st.blocks * 512, v.sizeBytes);
+    } catch {
+      return 0;
+    }
   }
   listSessions(): SessionInfo[] {
     // Synchronous seam: answer the last gathered list and refresh it in the background.

@@ -210,14 +210,23 @@ export class Supervisor {
     // Only a running controller needs fencing; one that is down was fenced when its process
     // exited, and one being started by the operator must not be killed by a stale request.
     if (!slot || slot.state !== 'online') return;
-    this.store.leases.fence(name, Date.now());
     slot.state = 'fenced';
-    this.event('error', `controller ${name} fenced`, 'supervisor', why);
-    if (slot.proc) slot.proc.kill('SIGKILL');
-    else {
-      for (const other of this.live()) await other.rpc!.request('take-over', { name }).catch(() => undefined);
-      await this.addresses.reconcile(`controller ${name} fenced`);
+    const proc = slot.proc;
+    if (proc) {
+      // SIGKILL first: a stopped process may hold the state store's write lock, and every
+      // store write (lease epoch, event log) would wait for it. onExit bumps the lease
+      // epoch once it is gone; this resolves after that, so the requester takes over only
+      // from a fenced controller.
+      const gone = new Promise<void>((r) => { if (proc.exitCode !== null || proc.signalCode !== null) r(); else proc.once('exit', () => setImmediate(r)); });
+      proc.kill('SIGKILL');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 5000).unref())]);
+      this.event('error', `controller ${name} fenced`, 'supervisor', why);
+      return;
     }
+    this.store.leases.fence(name, Date.now());
+    this.event('error', `controller ${name} fenced`, 'supervisor', why);
+    for (const other of this.live()) await other.rpc!.request('take-over', { name }).catch(() => undefined);
+    await this.addresses.reconcile(`controller ${name} fenced`);
   }
 
   async enable(name: string, actor: string): Promise<void> {
@@ -256,9 +265,10 @@ export class Supervisor {
     const slot = this.slots.get(name)!;
     this.restarts.delete(name);
     slot.state = 'disabled';
-    this.event('warning', `controller ${name} disabled by ${actor}`);
-    this.store.leases.fence(name, Date.now());
+    // Killed first (see fence()); its lease epoch is bumped when the process is gone (onExit).
     if (slot.proc) slot.proc.kill('SIGKILL');
+    else this.store.leases.fence(name, Date.now());
+    this.event('warning', `controller ${name} disabled by ${actor}`);
   }
 
   async start(): Promise<void> {

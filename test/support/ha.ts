@@ -14,6 +14,8 @@ export interface HaArray {
   /** Runs the CLI, asserting exit 0; returns stdout. */
   ok(args: string[]): Promise<string>;
   owner(volume?: string): Promise<string>;
+  /** The array's last warning/error log lines (for failure messages). */
+  tail(lines?: number): string;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,9 @@ export async function startHaArray(opts: { dataDir?: string; keepDataDir?: boole
     },
     async owner(volume = 'demo') {
       return (await arr.api<{ currentOwner: string }>('GET', `/v1/volumes/${volume}`)).body.currentOwner;
+    },
+    tail(lines = 40) {
+      return arr.output().split('\n').filter((l) => !l.includes('"level":30')).slice(-lines).join('\n');
     },
     async close() {
       for (const s of sessions) await s.close().catch(() => undefined);
