@@ -34,6 +34,7 @@
  */
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
+import { extentsFromMappedRuns } from './extents.js';
 import type { AllocationExtent, BlockDevice, ReadLease } from './block-device.js';
 import { loadFsNative, type FsNative } from './native.js';
 import { closeFd, fdatasync, fstat, fsyncFd, ftruncate, openFd, pread, pwrite } from './fs-calls.js';
@@ -360,22 +361,7 @@ export class FileDevice implements BlockDevice {
       }
       return runs;
     });
-    const out: AllocationExtent[] = [];
-    const push = (start: number, stop: number, isMapped: boolean): void => {
-      if (stop <= start) return;
-      const last = out[out.length - 1];
-      if (last && last.mapped === isMapped && last.offset + last.length === start) last.length += stop - start;
-      else out.push({ offset: start, length: stop - start, mapped: isMapped });
-    };
-    let pos = offset;
-    for (const [s0, e] of mapped) {
-      const s = Math.max(s0, pos);
-      push(pos, s, false);
-      push(s, e, true);
-      pos = Math.max(pos, e);
-    }
-    push(pos, end, false);
-    return out;
+    return extentsFromMappedRuns(offset, end, mapped);
   }
 
   async resize(newSizeBytes: number): Promise<void> {
