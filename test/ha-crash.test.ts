@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../src/lib/logger.js';
 import { parseHostConfig } from '../src/host/config.js';
 import { runHostAgent, type RunningHostAgent } from '../src/host/run-agent.js';
+import { allPathsAlive } from './support/host.js';
 import { freePort } from './support/ports.js';
 import { hasCommand } from './support/run.js';
 import { startArray, type RunningArray } from './support/tandem.js';
@@ -100,12 +101,6 @@ test('SIGKILL of the owning controller under fio verify=crc32c, then enable: eve
   const j2 = checkFio(await runFio('rejoin', ['--rw=randrw', '--time_based', '--runtime=4', '--verify_backlog=256'], 40), 'after controller enable A');
   assert.ok(j2.write.io_bytes > 0 && j2.read.io_bytes > 0);
   // Paths to A come back.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const paths = host!.agent.list()[0]!.paths;
-    if (paths.every((p) => p.state === 'alive')) break;
-    assert.ok(Date.now() < deadline, `paths did not all come back: ${JSON.stringify(paths)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await allPathsAlive(host!, 10_000);
   t.diagnostic(`phase 2: wrote ${(j2.write.io_bytes / 2 ** 20).toFixed(1)} MiB, read ${(j2.read.io_bytes / 2 ** 20).toFixed(1)} MiB after enable, 0 errors`);
 });

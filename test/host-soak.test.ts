@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createLogger, silentLogger } from '../src/lib/logger.js';
 import { parseHostConfig } from '../src/host/config.js';
 import { runHostAgent, type RunningHostAgent } from '../src/host/run-agent.js';
+import { allPathsAlive } from './support/host.js';
 import { freePort } from './support/ports.js';
 import { hasCommand } from './support/run.js';
 import { startArray, type RunningArray } from './support/tandem.js';
@@ -165,12 +166,6 @@ test(`fio verify=crc32c through NBD for ${SOAK_S} s while paths are cut and the 
   assert.doesNotMatch(r.stderr, /verify|crc32c|bad magic|error/i);
   assert.ok(job.write.io_bytes > 0 && job.read.io_bytes > 0);
   // After the last restart every path comes back.
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const paths = host!.agent.list()[0]!.paths;
-    if (paths.every((p) => p.state === 'alive')) break;
-    assert.ok(Date.now() < deadline, `paths did not all come back: ${JSON.stringify(paths)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await allPathsAlive(host!, 15_000);
   process.stderr.write(`# soak: cuts [${cuts.join(', ')}]; read ${(job.read.io_bytes / 2 ** 20).toFixed(0)} MiB, wrote ${(job.write.io_bytes / 2 ** 20).toFixed(0)} MiB, 0 errors\n`);
 });

@@ -20,11 +20,16 @@ function setup() {
   ]);
   const moves: string[] = [];
   const events: string[] = [];
+  const trespass = async (id: string, to: string, reason: string) => {
+    moves.push(`${id}→${to} ${reason}`);
+    owners.set(id, { ...owners.get(id)!, currentOwner: to });
+    return { from: 'A', to };
+  };
   const mover = {
-    trespass: async (id: string, to: string, reason: string) => {
-      moves.push(`${id}→${to} ${reason}`);
-      owners.set(id, { ...owners.get(id)!, currentOwner: to });
-      return { from: 'A', to };
+    trespass,
+    trespassEach: async (ids: string[], to: string, reason: string) => {
+      for (const id of ids) await trespass(id, to, reason);
+      return ids.length;
     },
   } as unknown as OwnershipMover;
   const faults = new BackendFaults({

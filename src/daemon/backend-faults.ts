@@ -101,31 +101,17 @@ export class BackendFaults {
   private async moveAway(ids: readonly string[] | undefined): Promise<number> {
     const d = this.d;
     const mine = [...d.owners().values()].filter((o) => o.currentOwner === d.self && (!ids || ids.includes(o.volumeId)));
-    let moved = 0;
-    for (const o of mine) {
-      try {
-        await d.mover.trespass(o.volumeId, d.peer, 'backend-failure');
-        moved++;
-      } catch (err) {
-        d.logger.error({ err, volume: o.volumeId }, 'backend-failure trespass failed');
-      }
-    }
+    const moved = await d.mover.trespassEach(mine.map((o) => o.volumeId), d.peer, 'backend-failure');
     d.aluaChanged();
     return moved;
   }
 
+  /** Volumes that prefer this controller (all, or `volumeId`) and can be served here again come back. */
   private async comeBack(volumeId: string | undefined): Promise<number> {
     const d = this.d;
-    let back = 0;
-    for (const o of d.owners().values()) {
-      if (o.preferredOwner !== d.self || o.currentOwner === d.self || (volumeId && o.volumeId !== volumeId) || this.isFailed(o.volumeId)) continue;
-      try {
-        await d.mover.trespass(o.volumeId, d.self, 'backend-repair');
-        back++;
-      } catch (err) {
-        d.logger.error({ err, volume: o.volumeId }, 'backend-repair trespass failed');
-      }
-    }
+    const away = [...d.owners().values()].filter((o) => o.preferredOwner === d.self && o.currentOwner !== d.self
+      && (!volumeId || o.volumeId === volumeId) && !this.isFailed(o.volumeId));
+    const back = await d.mover.trespassEach(away.map((o) => o.volumeId), d.self, 'backend-repair');
     d.aluaChanged();
     return back;
   }

@@ -262,11 +262,8 @@ export class ControllerRuntime {
       takeOverVolumes: () => this.takeOverVolumes(peer),
       failbackVolumes: async () => {
         this.reloadOwnership();
-        for (const o of [...this.owners.values()]) {
-          if (o.preferredOwner === peer && o.currentOwner === this.self) {
-            await this.mover.trespass(o.volumeId, peer, 'failback').catch((err: unknown) => this.logger.error({ err, volume: o.volumeId }, 'failback failed'));
-          }
-        }
+        const theirs = [...this.owners.values()].filter((o) => o.preferredOwner === peer && o.currentOwner === this.self);
+        await this.mover.trespassEach(theirs.map((o) => o.volumeId), peer, 'failback');
       },
       event: (e) => this.event(e),
       alert: (op, id, message) => this.rpc.note('alert', { op, id, message }),

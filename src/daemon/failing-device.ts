@@ -26,23 +26,31 @@ export interface BackendDeviceHooks {
 }
 
 export function backendDevice(inner: BlockDevice, hooks: BackendDeviceHooks): BlockDevice {
+  // One wrapper per method, made on first use: this sits on every I/O.
+  const wrappers = new Map<PropertyKey, unknown>();
+  const wrap = (name: string, fn: (...a: unknown[]) => unknown): unknown => {
+    if (!IO_OPS.has(name)) return fn.bind(inner);
+    return (...args: unknown[]) => {
+      if (hooks.injected()) return Promise.reject(eio(name));
+      const p = fn.apply(inner, args) as Promise<unknown>;
+      // Observe without adding a hop to the caller's chain: the caller gets `p` itself.
+      p.catch((err: unknown) => {
+        const code = (err as { code?: unknown } | null)?.code;
+        if (typeof code === 'string' && BACKEND_LOST_CODES.has(code)) hooks.onError(err as Error);
+      });
+      return p;
+    };
+  };
   return new Proxy(inner, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
       if (typeof v !== 'function') return v;
-      const name = String(prop);
-      const fn = v as (...a: unknown[]) => unknown;
-      if (!IO_OPS.has(name)) return fn.bind(target);
-      return (...args: unknown[]) => {
-        if (hooks.injected()) return Promise.reject(eio(name));
-        const p = fn.apply(target, args) as Promise<unknown>;
-        // Observe without adding a hop to the caller's chain: the caller gets `p` itself.
-        p.catch((err: unknown) => {
-          const code = (err as { code?: unknown } | null)?.code;
-          if (typeof code === 'string' && BACKEND_LOST_CODES.has(code)) hooks.onError(err as Error);
-        });
-        return p;
-      };
+      let w = wrappers.get(prop);
+      if (w === undefined) {
+        w = wrap(String(prop), v as (...a: unknown[]) => unknown);
+        wrappers.set(prop, w);
+      }
+      return w;
     },
   });
 }

@@ -142,6 +142,23 @@ export class OwnershipMover {
     return { from: cur.currentOwner, to };
   }
 
+  /**
+   * Moves each volume to `to`, one after another; a refused move is logged and the others
+   * still go (failback, back-end failure and repair). Resolves with how many moved.
+   */
+  async trespassEach(volumeIds: readonly string[], to: string, reason: TrespassReason): Promise<number> {
+    let moved = 0;
+    for (const id of volumeIds) {
+      try {
+        await this.trespass(id, to, reason);
+        moved++;
+      } catch (err) {
+        this.d.logger.error({ err, volume: id, to }, `${reason} trespass failed`);
+      }
+    }
+    return moved;
+  }
+
   /** Peer side of step 1–2: mark, and drain if this controller is the old owner. */
   async peerMoveBegin(volumeId: string, from: string): Promise<void> {
     this.moving.add(volumeId);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Cmd, IHAVEOPT, Info, OPTION_REPLY_MAGIC, Opt, REQUEST_MAGIC, Rep, SIMPLE_REPLY_MAGIC } from './constants.js';
 import { NbdServerDecoder, type ClientMessage } from './decoder.js';
+import { goData } from './test-client.js';
 import { encodeExportNameReply, encodeGreeting, encodeInfoBlockSize, encodeInfoExport, encodeOptionReply, encodeRepServer, encodeSimpleReply, parseInfoRequest } from './encoder.js';
 
 function option(opt: number, data: Buffer = Buffer.alloc(0)): Buffer {
@@ -22,16 +23,6 @@ function request(command: number, handle: bigint, offset: bigint, length: number
   h.writeBigUInt64BE(offset, 16);
   h.writeUInt32BE(length, 24);
   return data ? Buffer.concat([h, data]) : h;
-}
-
-function goData(name: string, infos: number[]): Buffer {
-  const n = Buffer.from(name);
-  const b = Buffer.alloc(6 + n.length + 2 * infos.length);
-  b.writeUInt32BE(n.length, 0);
-  n.copy(b, 4);
-  b.writeUInt16BE(infos.length, 4 + n.length);
-  infos.forEach((t, i) => b.writeUInt16BE(t, 6 + n.length + 2 * i));
-  return b;
 }
 
 /** Feeds `parts` one after another, draining; enters transmission after the first GO/EXPORT_NAME. */
