@@ -114,7 +114,7 @@ export class PeerFrameDecoder {
   /** Header decoded, waiting for its payload. */
   private pending: { header: PeerHeader; payloadLength: number } | undefined;
 
-  constructor(private readonly limits: { maxHeaderBytes?: number; maxPayloadBytes?: number } = {}) {}
+  constructor(private readonly limits: { maxHeaderBytes?: number | undefined; maxPayloadBytes?: number | undefined } = {}) {}
 
   get error(): PeerCodecError | undefined {
     return this.failed;

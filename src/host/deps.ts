@@ -26,7 +26,7 @@ export interface SessionParams {
   port: number;
   targetName: string;
   initiatorName: string;
-  chap?: ChapConfig;
+  chap?: ChapConfig | undefined;
   commandTimeout: number;
   logger: Logger;
 }
@@ -37,7 +37,7 @@ export interface DiscoveredTargetLike {
 }
 
 export interface InitiatorApi {
-  discover(host: string, port: number, opts: { initiatorName: string; chap?: ChapConfig; logger: Logger }): Promise<DiscoveredTargetLike[]>;
+  discover(host: string, port: number, opts: { initiatorName: string; chap?: ChapConfig | undefined; logger: Logger }): Promise<DiscoveredTargetLike[]>;
   createSession(p: SessionParams): SessionLike;
   reportLuns(s: SessionLike): Promise<number[]>;
 }

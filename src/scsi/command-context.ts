@@ -66,7 +66,7 @@ export type DataDirection = 'none' | 'in' | 'out';
 export interface OpcodeEntry<L extends LogicalUnitView = LogicalUnitView> {
   readonly opcode: number;
   /** Service action (for opcodes like 9Eh, A3h, 7Fh, 83h/84h); undefined when none. */
-  readonly serviceAction?: number;
+  readonly serviceAction?: number | undefined;
   readonly name: string;
   /** CDB length in bytes (6, 10, 12, 16, 32). */
   readonly cdbLength: number;

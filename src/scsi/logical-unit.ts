@@ -39,7 +39,7 @@ export interface LogicalUnitOptions {
   device: BlockDevice;
   writeProtected?: boolean;
   /** `persist` is awaited before a PR OUT is acknowledged (the HA runtime mirrors to the peer there). */
-  pr?: { initial?: PrStateJson; persist: (s: PrStateJson) => Promise<void> };
+  pr?: { initial?: PrStateJson | undefined; persist: (s: PrStateJson) => Promise<void> };
   /**
    * Called for every LU-wide unit attention the core queues (not for queueUnitAttention() calls
    * from outside). `only` is set for PR conditions meant for some registrants only.
@@ -71,8 +71,8 @@ export class LogicalUnit implements CoreLu {
   private readonly persist: (s: PrStateJson) => Promise<void>;
   private prChain: Promise<unknown> = Promise.resolve();
   private readonly alua = new Map<number, AluaStateName>();
-  private readonly broadcast?: (reason: SenseReason, exceptNexusId?: string, only?: UaTargets) => void;
-  readonly onTasksAborted?: (nexusIds: string[]) => void | Promise<void>;
+  private readonly broadcast: ((reason: SenseReason, exceptNexusId?: string, only?: UaTargets) => void) | undefined;
+  readonly onTasksAborted: ((nexusIds: string[]) => void | Promise<void>) | undefined;
 
   constructor(opts: LogicalUnitOptions) {
     this.identity = opts.identity;

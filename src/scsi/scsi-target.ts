@@ -66,7 +66,7 @@ export interface ScsiTargetOptions {
   /** Defaults to buildOpcodeTable() (SPC + PR + SBC rows; + SET TARGET PORT GROUPS with a router). */
   table?: OpcodeTable;
   /** Dual-controller access (ALUA state, routing, target port groups); absent ⇒ single controller. */
-  router?: AccessRouter;
+  router?: AccessRouter | undefined;
   /** PREEMPT AND ABORT aborted these nexuses' tasks on `lu` (besides the LU's own onTasksAborted hook). */
   onTasksAborted?: (nexusIds: string[], lu: LogicalUnit) => void | Promise<void>;
   /**
@@ -84,13 +84,13 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   readonly ports: readonly PortInfo[];
   readonly table: OpcodeTable;
   private readonly access: LunAccess;
-  private readonly logger?: Logger;
-  private readonly onEvent?: (e: { type: string; detail: string }) => void;
+  private readonly logger: Logger | undefined;
+  private readonly onEvent: ((e: { type: string; detail: string }) => void) | undefined;
   private readonly nexuses = new Map<string, ItNexus>();
   private readonly tasks = new Set<Task>();
-  private readonly router?: AccessRouter;
-  private readonly onTasksAborted?: (nexusIds: string[], lu: LogicalUnit) => void | Promise<void>;
-  private readonly onLuReset?: (lu: LogicalUnit) => Promise<void>;
+  private readonly router: AccessRouter | undefined;
+  private readonly onTasksAborted: ((nexusIds: string[], lu: LogicalUnit) => void | Promise<void>) | undefined;
+  private readonly onLuReset: ((lu: LogicalUnit) => Promise<void>) | undefined;
 
   constructor(opts: ScsiTargetOptions) {
     this.access = opts.access;

@@ -81,7 +81,7 @@ export interface SenseOptions {
   /** INFORMATION field (e.g. offset of a miscompare, SBC-4 §5.3). Sets VALID. */
   information?: number;
   /** Sense-key specific field, e.g. field pointer for ILLEGAL REQUEST (SPC-4 §4.5.2.4.2). */
-  fieldPointer?: { cdb: boolean; byte: number; bit?: number };
+  fieldPointer?: { cdb: boolean; byte: number; bit?: number | undefined };
   /** Deferred error (response code 71h). */
   deferred?: boolean;
 }

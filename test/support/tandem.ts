@@ -104,7 +104,7 @@ export async function startArray(opts: StartArrayOptions = {}): Promise<RunningA
       const r = await fetch(`${apiUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
+        body: body !== undefined ? JSON.stringify(body) : null,
       });
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : undefined) as never };

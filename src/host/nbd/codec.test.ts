@@ -90,7 +90,7 @@ test('decoder: bad option magic is a violation and the decoder stops', () => {
 
 test('decoder: bad request magic is a violation', () => {
   const bad = request(Cmd.READ, 1n, 0n, 512);
-  bad[3] ^= 1;
+  bad[3]! ^= 1;
   const out = decodeAll([flags, option(Opt.EXPORT_NAME, Buffer.from('x')), bad]);
   assert.equal(out.at(-1)!.type, 'violation');
 });

@@ -23,11 +23,11 @@ import { InflightOrder, type Access } from './inflight-order.js';
 
 export interface NbdConnectionOptions {
   exports: NbdExportRegistry;
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Largest READ/WRITE accepted (advertised as the maximum block size); default 32 MiB. */
-  maxPayload?: number;
+  maxPayload?: number | undefined;
   /** Requests executing at once before the socket stops being read; default 64. */
-  maxInflight?: number;
+  maxInflight?: number | undefined;
 }
 
 export interface NbdConnectionStats {

@@ -9,8 +9,8 @@ import type { BlockDevice } from '../../block/block-device.js';
 export interface NbdExport {
   name: string;
   device: BlockDevice;
-  description?: string;
-  readOnly?: boolean;
+  description?: string | undefined;
+  readOnly?: boolean | undefined;
 }
 
 export class NbdExportRegistry {

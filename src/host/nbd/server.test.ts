@@ -39,7 +39,7 @@ async function handshake(c: RawNbdClient, flags = 3): Promise<void> {
 }
 
 /** Handshake + NBD_OPT_GO; returns the NBD_INFO_EXPORT size and flags. */
-async function go(c: RawNbdClient, name: string): Promise<{ size: bigint; flags: number; block?: number[] }> {
+async function go(c: RawNbdClient, name: string): Promise<{ size: bigint; flags: number; block: number[] | undefined }> {
   await handshake(c);
   c.option(Opt.GO, goData(name, [Info.BLOCK_SIZE]));
   let size = 0n;

@@ -23,7 +23,7 @@ const RESERVED = 0xffffffff;
 export async function discover(
   host: string,
   port: number,
-  opts: { initiatorName: string; chap?: ChapConfig; logger?: Logger; timeoutMs?: number },
+  opts: { initiatorName: string; chap?: ChapConfig | undefined; logger?: Logger | undefined; timeoutMs?: number | undefined },
 ): Promise<DiscoveredTarget[]> {
   const log = opts.logger ?? silentLogger();
   const timeout = opts.timeoutMs ?? 10000;

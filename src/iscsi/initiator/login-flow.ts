@@ -30,9 +30,9 @@ export interface LoginFlowOptions {
   initiatorName: string;
   targetName?: string;
   sessionType: 'Normal' | 'Discovery';
-  chap?: ChapConfig;
-  headerDigest?: boolean;
-  dataDigest?: boolean;
+  chap?: ChapConfig | undefined;
+  headerDigest?: boolean | undefined;
+  dataDigest?: boolean | undefined;
   /** What we declare as MaxRecvDataSegmentLength (default 262144). */
   maxRecvDataSegmentLength?: number;
   maxBurstLength?: number;

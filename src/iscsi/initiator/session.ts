@@ -35,9 +35,9 @@ export interface InitiatorSessionOptions {
   initiatorName: string;
   /** 6 bytes; default random with qualifier type 'random' (RFC 7143 §11.12.5). */
   isid?: Buffer;
-  chap?: ChapConfig;
-  headerDigest?: boolean;
-  dataDigest?: boolean;
+  chap?: ChapConfig | undefined;
+  headerDigest?: boolean | undefined;
+  dataDigest?: boolean | undefined;
   /** ms, default 5000; NOP-Out ping when idle (0 disables). */
   nopInterval?: number;
   /** ms, default 10000; no answer ⇒ connection declared dead. */

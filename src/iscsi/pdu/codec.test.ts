@@ -107,7 +107,7 @@ test('corrupted header digest is fatal, and the framer yields nothing afterwards
   const d = { header: true, data: false };
   const [a, b] = samplePdus();
   const wire = Buffer.concat([encodePduToBuffer(a!, d), encodePduToBuffer(b!, d)]);
-  wire[20] ^= 1;
+  wire[20]! ^= 1;
   const f = new Framer({ maxRecvDataSegmentLength: BIG, digests: d });
   const ev = f.push(wire);
   assert.equal(ev.length, 1);
@@ -130,7 +130,7 @@ test('corrupted data digest yields data-digest-error and the stream stays in syn
   const pdus = samplePdus().filter((p) => 'data' in p && p.data.length > 0);
   for (const victim of pdus) {
     const bad = encodePduToBuffer(victim, d);
-    bad[bad.length - 1] ^= 0x80; // last byte of the data digest
+    bad[bad.length - 1]! ^= 0x80; // last byte of the data digest
     const next = samplePdus()[0]!;
     const f = new Framer({ maxRecvDataSegmentLength: BIG, digests: d });
     const ev = f.push(Buffer.concat([bad, encodePduToBuffer(next, d)]));
@@ -144,7 +144,7 @@ test('corrupted data byte (not the digest) is also caught', () => {
   const d = { header: false, data: true };
   const pdu = samplePdus().find((p) => p.kind === 'ScsiDataOut')!;
   const wire = encodePduToBuffer(pdu, d);
-  wire[48 + 100] ^= 4;
+  wire[48 + 100]! ^= 4;
   const ev = new Framer({ maxRecvDataSegmentLength: BIG, digests: d }).push(wire);
   assert.equal(ev[0]!.type, 'data-digest-error');
 });

@@ -43,7 +43,7 @@ for (const d of [{ header: false, data: false }, { header: true, data: true }] a
 test('a corrupt data digest is still reported when the data was placed', () => {
   const d = { header: false, data: true };
   const wire = encodePduToBuffer(dataOut(9000, 1), d);
-  wire[48 + 100] ^= 0xff;
+  wire[48 + 100]! ^= 0xff;
   const f = new Framer({ maxRecvDataSegmentLength: 1 << 20, digests: d, placeData: (_b, n) => Buffer.alloc(n) });
   const events = chunks(wire, 3000).flatMap((c) => f.push(c));
   assert.deepEqual(events.map((e) => e.type), ['data-digest-error']);

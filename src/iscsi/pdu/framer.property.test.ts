@@ -76,7 +76,7 @@ test('valid PDUs mixed with garbage and bit flips never throw', () => {
       arbDigests, arbCuts,
       (items, flips, d, cuts) => {
         const wire = Buffer.concat(items.map((it) => ('p' in it ? encodePduToBuffer(it.p, d) : Buffer.from(it.g))));
-        for (const fl of flips) if (wire.length) wire[fl % wire.length] ^= 1 << (fl % 8);
+        for (const fl of flips) if (wire.length) wire[fl % wire.length]! ^= 1 << (fl % 8);
         const f = new Framer({ maxRecvDataSegmentLength: 1 << 24, digests: d });
         const state = { dead: false };
         for (const chunk of split(wire, cuts)) checkEvents(f.push(chunk), state);

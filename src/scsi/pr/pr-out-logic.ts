@@ -57,7 +57,7 @@ export interface PortInfo {
 export type PrOutcome =
   | { kind: 'good' }
   | { kind: 'conflict' }
-  | { kind: 'check'; reason: SenseReason; field?: { cdb: boolean; byte: number; bit?: number } };
+  | { kind: 'check'; reason: SenseReason; field?: { cdb: boolean; byte: number; bit?: number | undefined } | undefined };
 
 export interface PrUa {
   initiatorPort: string;

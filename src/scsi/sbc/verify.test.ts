@@ -21,7 +21,7 @@ test('VERIFY BYTCHK=01: match → GOOD, mismatch → MISCOMPARE with INFORMATION
   assert.equal(ok.transferLength, 4096);
   for (const at of [0, 511, 512, 3000, 4095]) {
     const bad = Buffer.from(data);
-    bad[at] ^= 0x58;
+    bad[at]! ^= 0x58;
     const r = await verify10(makeCtx(lu, cdb10(0x2f, 20, 8, 0x02), bad));
     assert.equal(outcome(r), MISCOMPARE);
     assert.equal(r.sense![0]! & 0x80, 0x80, 'VALID set');
