@@ -57,6 +57,12 @@ test('cli speaks HTTP only: imports nothing of the core (schemas and lib excepte
   assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);
 });
 
+test('lib is the bottom layer: imports only lib; host/ never imports cli/ (both CLIs share lib/api-client.ts)', () => {
+  const bad = edges.filter((e) => e.to && ((e.from.startsWith('lib/') && !e.to.startsWith('lib/')) ||
+    (e.from.startsWith('host/') && e.to.startsWith('cli/'))));
+  assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);
+});
+
 test('only daemon/ imports across into daemon/', () => {
   const bad = edges.filter((e) => e.to?.startsWith('daemon/') && !e.from.startsWith('daemon/') && e.from !== 'cli/commands/up.ts');
   assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);
