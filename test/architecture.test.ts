@@ -63,6 +63,12 @@ test('lib is the bottom layer: imports only lib; host/ never imports cli/ (both 
   assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);
 });
 
+test('production code never imports test code (x.test.ts, test-support/, fakes)', () => {
+  const testCode = (p: string) => isTest(p) || /(^|\/)fake-[^/]*\.ts$/.test(p) || p.startsWith('../test/');
+  const bad = edges.filter((e) => e.to && !testCode(e.from) && testCode(e.to));
+  assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);
+});
+
 test('only daemon/ imports across into daemon/', () => {
   const bad = edges.filter((e) => e.to?.startsWith('daemon/') && !e.from.startsWith('daemon/') && e.from !== 'cli/commands/up.ts');
   assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);

@@ -7,7 +7,7 @@ import { API_ENDPOINT_FILE, API_TOKEN_FILE } from '../../lib/api-contract.js';
 import { silentLogger } from '../../lib/logger.js';
 import { parseHostConfig } from '../config.js';
 import { runHostAgent, type RunningHostAgent } from '../run-agent.js';
-import { FakeInitiator, FakeMultipath } from '../test-fakes.js';
+import { FakeInitiator, FakeMultipath } from '../test-support/fake-deps.js';
 import { runHostCli } from './program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'host-cli-'));
