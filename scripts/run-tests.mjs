@@ -24,7 +24,12 @@ let summary = '';
 try {
   const t = readFileSync(tap, 'utf8');
   const n = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(t)?.[1] ?? 0);
-  summary = `tests: ${n('pass')} passed, ${n('fail') + n('cancelled')} failed, ${n('skipped')} skipped`;
+  // A suite that fails or is skipped by itself (its body throws, or it is skipped or its
+  // signal aborted for a missing peer tool) registers no test of its own: count it too.
+  const suites = (head) => t.split(head).slice(1).map((b) => b.split(/^\s+\.\.\.$/m)[0]).filter((yaml) => /^\s+type: 'suite'$/m.test(yaml));
+  const failedSuites = suites(/^\s*not ok \d+ - /m).filter((yaml) => /^\s+failureType: '(testAborted|testCodeFailure)'$/m.test(yaml)).length;
+  const skippedSuites = suites(/^\s*ok \d+ - /m).filter((yaml) => /^[^\n]* # SKIP\b/.test(yaml)).length;
+  summary = `tests: ${n('pass')} passed, ${n('fail') + n('cancelled') + failedSuites} failed, ${n('skipped') + skippedSuites} skipped`;
 } catch {
   summary = 'tests: 0 passed, 1 failed (no report was written)';
 }

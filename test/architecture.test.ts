@@ -57,6 +57,18 @@ test('cli speaks HTTP only: imports nothing of the core (schemas and lib excepte
   assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);
 });
 
+test('lib is the bottom layer: imports only lib; host/ never imports cli/ (both CLIs share lib/api-client.ts)', () => {
+  const bad = edges.filter((e) => e.to && ((e.from.startsWith('lib/') && !e.to.startsWith('lib/')) ||
+    (e.from.startsWith('host/') && e.to.startsWith('cli/'))));
+  assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);
+});
+
+test('production code never imports test code (x.test.ts, test-support/, fakes)', () => {
+  const testCode = (p: string) => isTest(p) || /(^|\/)fake-[^/]*\.ts$/.test(p) || p.startsWith('../test/');
+  const bad = edges.filter((e) => e.to && !testCode(e.from) && testCode(e.to));
+  assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);
+});
+
 test('only daemon/ imports across into daemon/', () => {
   const bad = edges.filter((e) => e.to?.startsWith('daemon/') && !e.from.startsWith('daemon/') && e.from !== 'cli/commands/up.ts');
   assert.deepEqual(bad.map((e) => `${e.from} -> ${e.spec}`), []);

@@ -11,10 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/ports.js';
-import { hasCommand, run } from './support/run.js';
+import { haveTools, requireTools, type PeerTool } from './support/peer-tools.js';
+import { run } from './support/run.js';
 import { cliPath, startArray, type RunningArray } from './support/tandem.js';
 
-const tools = hasCommand('iscsi-ls') && hasCommand('qemu-io') && hasCommand('iscsi-readcapacity16');
+const TOOLS: PeerTool[] = ['iscsi-ls', 'iscsi-readcapacity16', 'qemu-io', 'qemu-iscsi'];
+const tools = requireTools(...TOOLS);
 const H1 = 'iqn.2026-11.test:h1';
 const OTHER = 'iqn.2026-11.test:other';
 let dataDir: string;
@@ -85,7 +87,7 @@ test('CLI usage errors, not-found and conflicts have distinct exit codes and say
   await fails(['volume', 'delete', 'demo'], 4, /mapped/);
 });
 
-test('volumes, hosts and mappings decide what each initiator sees', { skip: !tools }, async () => {
+test('volumes, hosts and mappings decide what each initiator sees', tools, async () => {
   await ok(['volume', 'create', 'v1', '--size', '64M']);
   await ok(['host', 'create', 'h1', '--initiator', H1]);
   await ok(['map', 'create', 'v1', '--host', 'h1', '--lun', '3']);
@@ -93,14 +95,14 @@ test('volumes, hosts and mappings decide what each initiator sees', { skip: !too
   assert.deepEqual(await lunsSeenBy(OTHER), [0]);
 });
 
-test('a resize is seen by hosts (READ CAPACITY)', { skip: !tools }, async () => {
+test('a resize is seen by hosts (READ CAPACITY)', tools, async () => {
   await ok(['volume', 'resize', 'v1', '--size', '128M']);
   const r = await run('iscsi-readcapacity16', ['-i', H1, arr.url(3)]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Total size:\s*134217728/i);
 });
 
-test('write protection: writes fail with DATA PROTECT, reads still work', { skip: !tools }, async () => {
+test('write protection: writes fail with DATA PROTECT, reads still work', tools, async () => {
   await ok(['volume', 'protect', 'v1']);
   const w = await run('qemu-io', ['--image-opts', '-c', 'write -P 0x11 0 64k', arr.qemuOpts(3, H1)]);
   assert.match(w.stdout + w.stderr, /(write failed|Operation not permitted|Permission denied|read-only|protect)/i);
@@ -110,7 +112,7 @@ test('write protection: writes fail with DATA PROTECT, reads still work', { skip
   assert.doesNotMatch(w2.stdout + w2.stderr, /failed/i);
 });
 
-test('CHAP: once set, the host must authenticate', { skip: !tools }, async () => {
+test('CHAP: once set, the host must authenticate', tools, async () => {
   await ok(['host', 'set-chap', 'h1', '--chap-user', 'h1user', '--chap-secret', 'secret-of-h1-123']);
   const without = await run('iscsi-ls', ['-i', H1, '-s', `iscsi://${arr.portal}`]);
   assert.notEqual(without.code, 0, 'login without CHAP must fail');
@@ -127,7 +129,7 @@ test('events record who changed what', async () => {
   assert.match(text, /volume demo created/);
 });
 
-test('restart: the same array comes back with the same volumes, mappings and data', { skip: !tools }, async () => {
+test('restart: the same array comes back with the same volumes, mappings and data', tools, async () => {
   const w = await run('qemu-io', ['--image-opts', '-c', 'write -P 0x7e 1M 2M', arr.qemuOpts(3, H1)]);
   assert.equal(w.code, 0, w.stderr);
   const before = JSON.parse(await ok(['--json', 'volume', 'list']));
@@ -172,7 +174,7 @@ test('configuration file: controllers, named ports, ipFailover, timing and the i
     assert.match(pol.stdout, /Failback delay:\s+1500 ms/);
     assert.match(pol.stdout, /ALUA trespass threshold:\s+5000 I\/Os/);
     assert.match(pol.stdout, /Heartbeat timeout:\s+700 ms/);
-    if (tools) {
+    if (haveTools(...TOOLS)) {
       const ls = await run('iscsi-ls', ['-i', H1, '-s', `iscsi://${ports.B1}`]);
       assert.equal(ls.code, 0, ls.stderr);
       for (const a of Object.values(ports)) assert.match(ls.stdout, new RegExp(`Portal:${a.replace(/\./g, '\\.')},\\d`), 'SendTargets lists every configured port');

@@ -5,7 +5,8 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { hasCommand, run } from './support/run.js';
+import { requireTools } from './support/peer-tools.js';
+import { run } from './support/run.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 
 let arr: RunningArray;
@@ -47,7 +48,7 @@ test('random bytes, truncated PDUs and absurd lengths do not kill the array', as
   assert.equal(h.status, 200);
 });
 
-test('after the abuse, a real initiator still logs in and moves data', { skip: !hasCommand('qemu-io') }, async () => {
+test('after the abuse, a real initiator still logs in and moves data', requireTools('qemu-io', 'qemu-iscsi'), async () => {
   const r = await run('qemu-io', ['-f', 'raw', '-c', 'write -P 0x42 0 128k', '-c', 'read -P 0x42 0 128k', arr.url(0)]);
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout + r.stderr, /failed/i);

@@ -15,18 +15,18 @@ import { silentLogger } from '../src/lib/logger.js';
 import { parseHostConfig } from '../src/host/config.js';
 import { runHostAgent, type RunningHostAgent } from '../src/host/run-agent.js';
 import { allPathsAlive } from './support/host.js';
+import { haveTools, requireTools } from './support/peer-tools.js';
 import { freePort } from './support/ports.js';
-import { hasCommand } from './support/run.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 
-const tools = hasCommand('fio');
+const needsFio = requireTools('fio');
 let dir: string;
 let arr: RunningArray | undefined;
 let host: RunningHostAgent | undefined;
 const ports: Record<string, number> = {};
 
 before(async () => {
-  if (!tools) return;
+  if (!haveTools('fio')) return;
   dir = mkdtempSync(join(tmpdir(), 'tandem-hacrash-'));
   for (const p of ['A0', 'A1', 'B0', 'B1']) ports[p] = await freePort();
   arr = await startArray({ extraArgs: ['--controllers', '2', ...Object.entries(ports).flatMap(([n, p]) => ['--portal', `${n}=127.0.0.1:${p}`])] });
@@ -76,14 +76,14 @@ async function cli(args: string[]): Promise<void> {
   assert.equal(r.code, 0, `tandem ${args.join(' ')} → ${r.code}\n${r.stdout}${r.stderr}`);
 }
 
-test('the agent sees one device with a path through each of the four ports', { skip: !tools }, () => {
+test('the agent sees one device with a path through each of the four ports', needsFio, () => {
   assert.deepEqual(host!.firstScan.errors, []);
   const devs = host!.agent.list();
   assert.equal(devs.length, 1);
   assert.deepEqual(devs[0]!.paths.map((p) => p.portal).sort(), Object.values(ports).map((p) => `127.0.0.1:${p}`).sort());
 });
 
-test('SIGKILL of the owning controller under fio verify=crc32c, then enable: every acknowledged write reads back', { skip: !tools, timeout: 60_000 }, async (t) => {
+test('SIGKILL of the owning controller under fio verify=crc32c, then enable: every acknowledged write reads back', { ...needsFio, timeout: 60_000 }, async (t) => {
   assert.equal(await owner(), 'A');
   // Phase 1: random writes + verify (verify_backlog re-reads acknowledged blocks while writing), A killed mid-run.
   const fio1 = runFio('crash', ['--rw=randwrite', '--time_based', '--runtime=8', '--verify_backlog=256'], 45);

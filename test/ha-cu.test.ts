@@ -10,10 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCuOutput } from './support/cu-results.js';
 import { freePort } from './support/ports.js';
-import { hasCommand, run } from './support/run.js';
+import { requireTools } from './support/peer-tools.js';
+import { run } from './support/run.js';
 import { startArray } from './support/tandem.js';
 
-test('iscsi-test-cu -t ALL through A0 and B0: zero failures, MultipathIO runs', { skip: !hasCommand('iscsi-test-cu') && 'iscsi-test-cu not installed' }, async (t) => {
+test('iscsi-test-cu -t ALL through A0 and B0: zero failures, MultipathIO runs', requireTools('iscsi-test-cu'), async (t) => {
   const ports: Record<string, number> = {};
   for (const p of ['A0', 'A1', 'B0', 'B1']) ports[p] = await freePort();
   const arr = await startArray({ extraArgs: ['--controllers', '2', ...Object.entries(ports).flatMap(([n, p]) => ['--portal', `${n}=127.0.0.1:${p}`])] });

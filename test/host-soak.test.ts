@@ -18,11 +18,11 @@ import { createLogger, silentLogger } from '../src/lib/logger.js';
 import { parseHostConfig } from '../src/host/config.js';
 import { runHostAgent, type RunningHostAgent } from '../src/host/run-agent.js';
 import { allPathsAlive } from './support/host.js';
+import { haveTools, requireTools } from './support/peer-tools.js';
 import { freePort } from './support/ports.js';
-import { hasCommand } from './support/run.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 
-const tools = hasCommand('fio');
+const needsFio = requireTools('fio');
 const SOAK_S = Number(process.env.TANDEM_SOAK_SECONDS ?? 20);
 let dir: string;
 let arrayDir: string;
@@ -76,7 +76,7 @@ async function startTheArray(): Promise<RunningArray> {
 }
 
 before(async () => {
-  if (!tools) return;
+  if (!haveTools('fio')) return;
   dir = mkdtempSync(join(tmpdir(), 'tandem-soak-'));
   arrayDir = join(dir, 'array');
   portals = [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`];
@@ -120,7 +120,7 @@ function runFio(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-test('the agent found one device with a path through each portal', { skip: !tools }, () => {
+test('the agent found one device with a path through each portal', needsFio, () => {
   assert.deepEqual(host!.firstScan.errors, []);
   const devs = host!.agent.list();
   assert.equal(devs.length, 1);
@@ -129,7 +129,7 @@ test('the agent found one device with a path through each portal', { skip: !tool
   assert.deepEqual(devs[0]!.paths.map((p) => p.portal).sort(), proxies.map((p) => `127.0.0.1:${p.port}`).sort());
 });
 
-test(`fio verify=crc32c through NBD for ${SOAK_S} s while paths are cut and the array is killed and restarted: zero errors`, { skip: !tools, timeout: (SOAK_S + 120) * 1000 }, async () => {
+test(`fio verify=crc32c through NBD for ${SOAK_S} s while paths are cut and the array is killed and restarted: zero errors`, { ...needsFio, timeout: (SOAK_S + 120) * 1000 }, async () => {
   const uri = `nbd://127.0.0.1:${host!.agent.nbd.tcpAddress!.port}/tandem0`;
   const fio = runFio(['--name=soak', '--verify_state_save=0', '--ioengine=nbd', `--uri=${uri}`, '--rw=randrw', '--bs=4k', '--iodepth=16', '--size=64m',
     '--time_based', `--runtime=${SOAK_S}`, '--verify=crc32c', '--do_verify=1', '--verify_backlog=512', '--verify_fatal=1', '--output-format=json']);

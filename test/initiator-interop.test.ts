@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { discover, InitiatorSession, LoginError, scsi, ScsiCommandError, TmfResponse, type InitiatorSessionOptions } from '../src/iscsi/initiator/index.js';
-import { hasCommand } from './support/run.js';
+import { requireTools } from './support/peer-tools.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 import { startTgt, type RunningTgt } from './support/tgt.js';
 
 const IQN = 'iqn.2026-11.test:interop-initiator';
-const haveTgt = hasCommand('tgtd') && hasCommand('tgtadm') && process.getuid?.() === 0;
 const SIZES = [4096, 65536, 1 << 20, 8 << 20];
 
 function hostPort(portal: string): { host: string; port: number } {
@@ -52,7 +51,7 @@ async function manyOutstanding(s: InitiatorSession, lun: number, n: number): Pro
   back.forEach((b, i) => assert.ok(b.equals(blocks[i]!), `block ${i}`));
 }
 
-describe('initiator against tgt', { skip: !haveTgt && 'needs tgtd and root' }, () => {
+describe('initiator against tgt', requireTools('tgtd', 'tgtadm', 'root'), () => {
   let tgt: RunningTgt;
   let portal: { host: string; port: number };
   const sessions: InitiatorSession[] = [];

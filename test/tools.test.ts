@@ -4,7 +4,8 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { hasCommand, run } from './support/run.js';
+import { requireTools } from './support/peer-tools.js';
+import { run } from './support/run.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 
 let arr: RunningArray;
@@ -13,14 +14,14 @@ after(async () => { await arr?.stop(); });
 
 const ini = ['-i', 'iqn.2026-11.test:tools'];
 
-test('iscsi-ls lists the target with its portal and the demo LUN', { skip: !hasCommand('iscsi-ls') }, async () => {
+test('iscsi-ls lists the target with its portal and the demo LUN', requireTools('iscsi-ls'), async () => {
   const r = await run('iscsi-ls', [...ini, '-s', `iscsi://${arr.portal}`]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`Target:${arr.iqn.replace(/\./g, '\\.')} Portal:${arr.portal.replace(/\./g, '\\.')},1`));
   assert.match(r.stdout, /Lun:0\s+Type:DIRECT_ACCESS \(Size:(1023M|1024M|1G)\)/);
 });
 
-test('iscsi-inq reads standard INQUIRY and the device identification page', { skip: !hasCommand('iscsi-inq') }, async () => {
+test('iscsi-inq reads standard INQUIRY and the device identification page', requireTools('iscsi-inq'), async () => {
   const std = await run('iscsi-inq', [...ini, arr.url(0)]);
   assert.equal(std.code, 0, std.stderr);
   assert.match(std.stdout, /Vendor:\s*TANDEM/);
@@ -30,7 +31,7 @@ test('iscsi-inq reads standard INQUIRY and the device identification page', { sk
   assert.match(vpd83.stdout, new RegExp(`Designator:\\[${arr.iqn.replace(/\./g, '\\.')},t,0x0001\\]`));
 });
 
-test('iscsi-readcapacity16 reports 1 GiB with thin provisioning enabled', { skip: !hasCommand('iscsi-readcapacity16') }, async () => {
+test('iscsi-readcapacity16 reports 1 GiB with thin provisioning enabled', requireTools('iscsi-readcapacity16'), async () => {
   const r = await run('iscsi-readcapacity16', [...ini, arr.url(0)]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /LOGICAL BLOCK LENGTH IN BYTES:512/);
@@ -38,7 +39,7 @@ test('iscsi-readcapacity16 reports 1 GiB with thin provisioning enabled', { skip
   assert.match(r.stdout, /LBPME:\s*1/i);
 });
 
-test('qemu-io writes a pattern and reads it back; qemu-img compare matches a local copy', { skip: !hasCommand('qemu-io') }, async () => {
+test('qemu-io writes a pattern and reads it back; qemu-img compare matches a local copy', requireTools('qemu-io', 'qemu-img', 'qemu-iscsi'), async () => {
   const url = arr.url(0);
   const io = await run('qemu-io', ['-f', 'raw', '-c', 'write -P 0x5a 1M 4M', '-c', 'read -P 0x5a 1M 4M', '-c', 'read -P 0 0 1M', url], {
     env: { ...process.env, LIBISCSI_INITIATOR_NAME: 'iqn.2026-11.test:qemu' },

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { API_ENDPOINT_FILE, API_TOKEN_FILE, type ApiEndpointFile } from './schemas.js';
+import { API_ENDPOINT_FILE, API_TOKEN_FILE } from '../lib/api-contract.js';
+import type { ApiEndpointFile } from './schemas.js';
 
 /**
  * Returns the API token, creating it on first start. An existing token (any run of

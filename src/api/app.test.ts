@@ -9,6 +9,7 @@ import { FakeDataPlane } from '../control/fake-data-plane.js';
 import { silentLogger } from '../lib/logger.js';
 import { buildApp } from './app.js';
 import { ensureApiToken, readApiEndpoint, writeApiEndpoint } from './api-files.js';
+import { API_TOKEN_FILE } from '../lib/api-contract.js';
 
 const TOKEN = 'a'.repeat(64);
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -156,11 +157,11 @@ test('api token and endpoint files', async () => {
   try {
     const t = await ensureApiToken(dir);
     assert.match(t, /^[0-9a-f]{64}$/);
-    assert.equal(statSync(join(dir, 'api-token')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, API_TOKEN_FILE)).mode & 0o777, 0o600);
     assert.equal(await ensureApiToken(dir), t, 'stable across starts');
-    chmodSync(join(dir, 'api-token'), 0o644);
+    chmodSync(join(dir, API_TOKEN_FILE), 0o644);
     assert.equal(await ensureApiToken(dir), t);
-    assert.equal(statSync(join(dir, 'api-token')).mode & 0o777, 0o600, 'loose mode tightened');
+    assert.equal(statSync(join(dir, API_TOKEN_FILE)).mode & 0o777, 0o600, 'loose mode tightened');
     assert.equal(await readApiEndpoint(dir), undefined);
     await writeApiEndpoint(dir, 'http://127.0.0.1:8443');
     assert.equal((await readApiEndpoint(dir))?.url, 'http://127.0.0.1:8443');

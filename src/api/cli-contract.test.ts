@@ -9,7 +9,7 @@ import { FakeDataPlane } from '../control/fake-data-plane.js';
 import { silentLogger } from '../lib/logger.js';
 import { buildApp } from './app.js';
 import { runCli } from '../cli/program.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import { ExitCode } from '../lib/exit-codes.js';
 
 const TOKEN = 'b'.repeat(64);
 

@@ -10,7 +10,7 @@ import { FakeClusterControl } from '../control/fake-cluster.js';
 import { silentLogger } from '../lib/logger.js';
 import { buildApp } from './app.js';
 import { runCli } from '../cli/program.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import { ExitCode } from '../lib/exit-codes.js';
 
 const TOKEN = 'd'.repeat(64);
 

@@ -4,7 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import type { ControlServices } from '../control/index.js';
 import type { DataPlane } from '../control/data-plane.js';
 import { SingleControllerError, type ClusterControl } from '../control/cluster.js';
-import { ACTOR_HEADER } from './schemas.js';
+import { ACTOR_HEADER } from '../lib/api-contract.js';
 
 export interface ApiDeps {
   services: ControlServices;

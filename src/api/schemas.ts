@@ -1,13 +1,11 @@
 /**
  * The REST contract of the management API, shared by the server (validation and the
- * OpenAPI document) and by the CLI (types only). This file imports nothing but TypeBox.
+ * OpenAPI document) and by the CLI (types only). This file imports nothing but TypeBox
+ * and the client-side half of the contract (lib/api-contract.ts: file names, actor
+ * header, error body), which the shared API client needs without the schemas.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-
-export const API_TOKEN_FILE = 'api-token';
-export const API_ENDPOINT_FILE = 'api.json';
-/** Header a client may send to name itself in the event log ("... by cli"). */
-export const ACTOR_HEADER = 'x-tandem-actor';
+import type { ApiErrorBody } from '../lib/api-contract.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Name = (description: string) => Type.String({ description: `${description}: 1-63 characters [A-Za-z0-9._-], starting with a letter or digit` });
@@ -20,6 +18,8 @@ export const ErrorBody = Type.Object({
   }),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
+// The shared client reads errors as ApiErrorBody: a change of this schema it could not read does not compile.
+true satisfies (ErrorBody extends ApiErrorBody ? true : never);
 
 export const Health = Type.Object({ status: Type.Literal('ok'), arrayId: Type.String() });
 export type Health = Static<typeof Health>;

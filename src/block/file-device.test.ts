@@ -4,7 +4,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { blockDeviceConformance } from './conformance.js';
+import { blockDeviceConformance } from './test-support/conformance.js';
 import { FileDevice } from './file-device.js';
 import { loadFsNative, type FsNative } from './native.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { blockDeviceConformance } from './conformance.js';
+import { blockDeviceConformance } from './test-support/conformance.js';
 import { MemoryDevice } from './memory-device.js';
 
 blockDeviceConformance('MemoryDevice', async (sizeBytes, blockSize) => ({

@@ -1,7 +1,8 @@
 /** What every command action gets: the global options, an API client, and output helpers. */
 import type { Command } from 'commander';
-import { ApiClient } from './client.js';
-import { CliError, ExitCode } from './exit-codes.js';
+import type { ApiClient } from '../lib/api-client.js';
+import { arrayApiClient } from './client.js';
+import { CliError, ExitCode } from '../lib/exit-codes.js';
 import { parseSize } from './units.js';
 
 export interface CliIo {
@@ -25,7 +26,7 @@ export class CliContext {
   constructor(private readonly io: CliIo, cmd: Command) {
     this.globals = cmd.optsWithGlobals<GlobalOptions>();
     const f = io.fetch ?? globalThis.fetch;
-    this.api = new ApiClient({ dataDir: this.globals.dataDir, api: this.globals.api, token: this.globals.token, env: io.env, fetch: f });
+    this.api = arrayApiClient({ dataDir: this.globals.dataDir, api: this.globals.api, token: this.globals.token, env: io.env, fetch: f });
   }
 
   get json(): boolean {

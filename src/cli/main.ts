@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `tandem` executable. Exit codes: see exit-codes.ts. */
+/** The `tandem` executable. Exit codes: see lib/exit-codes.ts. */
 import { runCli } from './program.js';
 
 const code = await runCli(process.argv.slice(2), {

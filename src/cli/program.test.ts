@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './program.js';
-import { ExitCode } from './exit-codes.js';
+import { API_ENDPOINT_FILE, API_TOKEN_FILE } from '../lib/api-contract.js';
+import { ExitCode } from '../lib/exit-codes.js';
 import { formatSize, parseSize } from './units.js';
 import { formatTable } from './table.js';
 
@@ -12,6 +13,8 @@ const TOKEN = 'b'.repeat(64);
 
 // The CLI against the real API (app.inject behind an injected fetch) is tested in
 // src/api/cli-contract.test.ts: the CLI folder may not import the core, not even in tests.
+// Discovery, status → exit code and the 401 hint are the shared client's (lib/api-client.test.ts);
+// here only tandem's own wording.
 
 async function runOffline(args: string) {
   const out: string[] = [];
@@ -57,7 +60,7 @@ test('size units', () => {
   assert.equal(formatSize(512 * 2 ** 20), '512 MiB');
 });
 
-test('unreachable array: says whether it is running and which URL was tried', async () => {
+test('unreachable array: says whether it is running, which URL was tried, and how to start it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-cli-'));
   try {
     const failing = (async () => { throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }); }) as unknown as typeof fetch;
@@ -65,12 +68,28 @@ test('unreachable array: says whether it is running and which URL was tried', as
     const err: string[] = [];
     const io = { out: (s: string) => out.push(s), err: (s: string) => err.push(s), env: {}, fetch: failing };
     assert.equal(await runCli(['--data-dir', dir, 'volume', 'list'], io), ExitCode.Failure);
-    assert.match(err.join('\n'), /does not seem to be running: .*api\.json does not exist/);
-    writeFileSync(join(dir, 'api.json'), JSON.stringify({ url: 'http://127.0.0.1:1', pid: 1, startedAt: '' }));
-    writeFileSync(join(dir, 'api-token'), `${TOKEN}\n`);
+    assert.equal(err.join('\n'), `error: the array does not seem to be running: ${join(dir, API_ENDPOINT_FILE)} does not exist. ` +
+      `Start it with "tandem up --data-dir ${dir}", point --data-dir at its data directory, or pass --api URL`);
+    writeFileSync(join(dir, API_ENDPOINT_FILE), JSON.stringify({ url: 'http://127.0.0.1:1', pid: 1, startedAt: '' }));
+    writeFileSync(join(dir, API_TOKEN_FILE), `${TOKEN}\n`);
     err.length = 0;
     assert.equal(await runCli(['--data-dir', dir, 'volume', 'list'], io), ExitCode.Failure);
-    assert.match(err.join('\n'), /cannot reach the Tandem API at http:\/\/127\.0\.0\.1:1 .*ECONNREFUSED.*Is the array running/);
+    assert.equal(err.join('\n'), `error: cannot reach the Tandem API at http://127.0.0.1:1 (from ${join(dir, API_ENDPOINT_FILE)}): ECONNREFUSED. ` +
+      'Is the array running? Start it with "tandem up", or check --api / --data-dir');
+    assert.ok(!err.join('\n').includes(TOKEN));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a wrong token: exit 5, and the hint names --token, TANDEM_TOKEN and the token file but not the token', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-cli-'));
+  try {
+    const unauthorized = (async () => new Response(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'missing or wrong API token' } }), { status: 401 })) as unknown as typeof fetch;
+    const err: string[] = [];
+    const io = { out: () => {}, err: (s: string) => err.push(s), env: { TANDEM_API: 'http://x.test', TANDEM_TOKEN: TOKEN }, fetch: unauthorized };
+    assert.equal(await runCli(['--data-dir', dir, 'volume', 'list'], io), ExitCode.Unauthorized);
+    assert.equal(err.join('\n'), `error: missing or wrong API token. The CLI looked for the token in --token, TANDEM_TOKEN and ${join(dir, API_TOKEN_FILE)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

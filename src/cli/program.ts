@@ -1,7 +1,7 @@
 /**
  * The `tandem` command line. `buildProgram(io)` builds the commander program with all
  * command groups (testable: inject out/err/env/fetch); `runCli(argv, io)` runs it and
- * returns the exit code (see exit-codes.ts). The CLI speaks only HTTP to the API.
+ * returns the exit code (see lib/exit-codes.ts). The CLI speaks only HTTP to the API.
  */
 import { Command, CommanderError } from 'commander';
 import { registerUpCommand } from './commands/up.js';
@@ -15,7 +15,7 @@ import { registerFaultCommands } from './commands/fault.js';
 import { registerAlertCommands } from './commands/alerts.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import type { CliIo } from './context.js';
-import { CliError, ExitCode } from './exit-codes.js';
+import { CliError, ExitCode } from '../lib/exit-codes.js';
 
 export type { CliIo } from './context.js';
 export const DEFAULT_DATA_DIR = './tandem-data';

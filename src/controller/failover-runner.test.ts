@@ -6,7 +6,7 @@ import { createFailoverMachine } from './failover-machine.js';
 import { bindPeerLink, FailoverRunner, type FailoverHandlers } from './failover-runner.js';
 import { PeerLink } from './peer-link.js';
 import { ControllerLease } from './lease.js';
-import { openSharedStores } from './store-fixture.js';
+import { openSharedStores } from './test-support/store-fixture.js';
 
 function recorder(over: Partial<FailoverHandlers> = {}) {
   const calls: string[] = [];

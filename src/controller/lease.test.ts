@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../lib/clock.js';
 import { ControllerLease } from './lease.js';
-import { openSharedStores } from './store-fixture.js';
+import { openSharedStores } from './test-support/store-fixture.js';
 
 test('two processes (two connections): renew, peer validity, fence bumps epoch and the fenced one learns at its next renewal', () => {
   const sh = openSharedStores(2);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSharedStores } from './store-fixture.js';
+import { openSharedStores } from './test-support/store-fixture.js';
 import { ControllerLease } from './lease.js';
 import { ManualClock } from '../lib/clock.js';
 import { fork } from 'node:child_process';
@@ -120,7 +120,7 @@ test('two real processes race to take over 100 volumes from the same epoch: each
     const s = sh.stores[0]!;
     const ids = Array.from({ length: 100 }, (_, i) => sh.addVolume(`r${i}`));
     s.transaction(() => { for (const id of ids) s.ownership.insert({ volumeId: id, preferredOwner: 'C' }, 0); });
-    const child = fileURLToPath(new URL('./ownership-race-child.js', import.meta.url));
+    const child = fileURLToPath(new URL('./test-support/ownership-race-child.js', import.meta.url));
     const procs = ['A', 'B'].map((n) => fork(child, [sh.dir, n], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     await Promise.all(procs.map((p) => once(p, 'message')));
     const results = procs.map((p) => once(p, 'message').then(([m]: unknown[]) => (m as { won: string[] }).won));

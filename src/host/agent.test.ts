@@ -7,8 +7,8 @@ import { silentLogger } from '../lib/logger.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
 import { HostAgent } from './agent.js';
 import { parseHostConfig, type HostConfig } from './config.js';
-import { FakeInitiator, FakeMultipath } from './test-fakes.js';
-import { RawNbdClient, goData } from './nbd/test-client.js';
+import { FakeInitiator, FakeMultipath } from './test-support/fake-deps.js';
+import { RawNbdClient, goData } from './nbd/test-support/raw-nbd-client.js';
 import { Opt, Rep } from './nbd/constants.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'host-agent-'));

@@ -3,6 +3,8 @@
  * message an operator understands. Wire violations and SCSI outcomes are NOT
  * exceptions (see iscsi/ and scsi/); these are for the API, CLI, store and daemon.
  */
+import { API_TOKEN_FILE } from './api-contract.js';
+
 export class TandemError extends Error {
   readonly code: string;
   readonly httpStatus: number;
@@ -36,7 +38,7 @@ export class ConflictError extends TandemError {
 }
 
 export class UnauthorizedError extends TandemError {
-  constructor(message = 'missing or wrong API token: pass "Authorization: Bearer <token>" (the token is in <data-dir>/api-token)') {
+  constructor(message = `missing or wrong API token: pass "Authorization: Bearer <token>" (the token is in <data-dir>/${API_TOKEN_FILE})`) {
     super('UNAUTHORIZED', 401, message);
   }
 }

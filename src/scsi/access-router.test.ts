@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { UaTargets } from './logical-unit.js';
 import type { PrStateJson } from './pr/pr-state.js';
 import type { SenseReason } from './sense.js';
-import { CDB, FakeRouter, fixture, nexus, PORTS, prParams, sense } from './test-support.js';
+import { CDB, FakeRouter, fixture, nexus, PORTS, prParams, sense } from './test-support/fixture.js';
 import { TaskAttr, TmfFunction, TmfResult, type ItNexus, type ScsiCommand, type ScsiResponse } from './types.js';
 
 const I1 = nexus('iqn.1994-05.com.example:host1');

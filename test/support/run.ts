@@ -1,4 +1,3 @@
-import { accessSync, constants } from 'node:fs';
 import { spawn } from 'node:child_process';
 
 export interface RunResult { code: number | null; stdout: string; stderr: string }
@@ -16,17 +15,5 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; inp
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
     child.stdin.on('error', () => {}); // the child may exit without reading its input
     child.stdin.end(opts.input ?? '');
-  });
-}
-
-/** True when `name` is an executable on PATH. */
-export function hasCommand(name: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((d) => {
-    try {
-      accessSync(`${d}/${name}`, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
   });
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_TOKEN_FILE } from '../../src/lib/api-contract.js';
 import { freePort } from './ports.js';
 import { run, type RunResult } from './run.js';
 
@@ -92,7 +93,7 @@ export async function startArray(opts: StartArrayOptions = {}): Promise<RunningA
     if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`tandem up did not become ready:\n${out}`); }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
+  const token = readFileSync(join(dataDir, API_TOKEN_FILE), 'utf8').trim();
   const target = (await (await fetch(`${apiUrl}/v1/target`, { headers: { authorization: `Bearer ${token}` } })).json()) as { iqn: string };
   const arr: RunningArray = {
     dataDir, apiUrl, token, portal, portals, iqn: target.iqn, child,

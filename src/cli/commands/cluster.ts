@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { FAILOVER_MODE_NAMES, type ClusterPolicy, type PatchPolicyBody } from '../../api/schemas.js';
 import { CliContext, intOption, type CliIo } from '../context.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../../lib/exit-codes.js';
 import { formatFields } from '../table.js';
 
 function policyText(p: ClusterPolicy): string {

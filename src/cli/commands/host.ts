@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { FAILOVER_MODE_NAMES, type ChapBody, type Host } from '../../api/schemas.js';
 import { CliContext, enc, type CliIo } from '../context.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../../lib/exit-codes.js';
 import { formatFields, formatTable } from '../table.js';
 
 interface ChapOpts { chapUser?: string; chapSecret?: string; mutualUser?: string; mutualSecret?: string }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Mapping } from '../../api/schemas.js';
 import { CliContext, enc, intOption, type CliIo } from '../context.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../../lib/exit-codes.js';
 import { formatTable } from '../table.js';
 
 export function mappingTargetText(m: Pick<Mapping, 'kind' | 'hostName' | 'hostGroupName'>): string {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Event, Session, Target } from '../../api/schemas.js';
 import { CliContext, intOption, type CliIo } from '../context.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../../lib/exit-codes.js';
 import { formatFields, formatTable } from '../table.js';
 
 const SEVERITIES = ['info', 'warning', 'error', 'critical'];

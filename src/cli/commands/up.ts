@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { TandemError } from '../../lib/errors.js';
-import { CliError, exitCodeForHttpStatus } from '../exit-codes.js';
+import { CliError, exitCodeForHttpStatus } from '../../lib/exit-codes.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

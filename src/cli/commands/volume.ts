@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { TrespassResult, Volume } from '../../api/schemas.js';
 import { CliContext, enc, sizeOption, type CliIo } from '../context.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CliError, ExitCode } from '../../lib/exit-codes.js';
 import { formatFields, formatTable } from '../table.js';
 import { formatSize } from '../units.js';
 import { mappingTargetText } from './map.js';

@@ -1,12 +1,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { API_ENDPOINT_FILE, API_TOKEN_FILE } from '../../lib/api-contract.js';
 import { silentLogger } from '../../lib/logger.js';
 import { parseHostConfig } from '../config.js';
 import { runHostAgent, type RunningHostAgent } from '../run-agent.js';
-import { FakeInitiator, FakeMultipath } from '../test-fakes.js';
+import { FakeInitiator, FakeMultipath } from '../test-support/fake-deps.js';
 import { runHostCli } from './program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'host-cli-'));
@@ -25,10 +26,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(args: string[], fetchFn?: typeof fetch): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runHostCli(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), env: {} });
+  const code = await runHostCli(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), env: {}, ...(fetchFn ? { fetch: fetchFn } : {}) });
   return { code, out, err };
 }
 
@@ -68,4 +69,24 @@ test('the API wants the token; a missing agent and bad usage have their exit cod
   assert.match(none.err, /no running tandem-host agent/);
   assert.equal((await cli(['frobnicate'])).code, 2);
   assert.equal((await cli(['--config', join(dir, 'missing.json'), 'paths'])).code, 2);
+});
+
+test("tandem-host's own wording: no agent, an unreadable token, an agent that does not answer, a wrong token", async () => {
+  const d = join(dir, 'stale');
+  let r = await cli(['--data-dir', d, 'paths']);
+  assert.deepEqual([r.code, r.err], [1, `error: no running tandem-host agent found: ${join(d, API_ENDPOINT_FILE)} is missing (start one with 'tandem-host up --config FILE', or pass --data-dir / --config)\n`]);
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, API_ENDPOINT_FILE), JSON.stringify({ url: 'http://127.0.0.1:1', pid: 1, startedAt: '' }));
+  r = await cli(['--data-dir', d, 'paths']);
+  assert.equal(r.code, 5);
+  assert.match(r.err, new RegExp(`^error: cannot read the agent's token ${join(d, API_TOKEN_FILE)}: ENOENT`));
+  writeFileSync(join(d, API_TOKEN_FILE), 'not-the-token-at-all\n');
+  const refused = (async () => { throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }); }) as unknown as typeof fetch;
+  r = await cli(['--data-dir', d, 'paths'], refused);
+  assert.deepEqual([r.code, r.err], [1, "error: the tandem-host agent at http://127.0.0.1:1 does not answer (fetch failed); is 'tandem-host up' running?\n"]);
+  writeFileSync(join(d, API_ENDPOINT_FILE), JSON.stringify({ url: run.apiUrl, pid: 1, startedAt: '' }));
+  r = await cli(['--data-dir', d, 'paths']);
+  assert.equal(r.code, 5);
+  assert.match(r.err, new RegExp(`tandem-host looked for the token in ${join(d, API_TOKEN_FILE)}\\n$`));
+  assert.ok(!r.err.includes('not-the-token-at-all'));
 });

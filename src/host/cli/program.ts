@@ -7,16 +7,16 @@
  * Client commands find the agent through <data-dir>/api.json; the data dir comes from
  * --data-dir, else the config file's "dataDir" (--config, default ./tandem-host.json
  * when it exists), else $TANDEM_HOST_DATA_DIR, else ~/.tandem-host.
- * Exit codes as `tandem`'s (src/cli/exit-codes.ts): 0 ok, 1 failure, 2 usage, 3 not found, 4 conflict, 5 unauthorized.
+ * Exit codes as `tandem`'s (lib/exit-codes.ts): 0 ok, 1 failure, 2 usage, 3 not found, 4 conflict, 5 unauthorized.
  */
 import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { CliError, ExitCode } from '../../cli/exit-codes.js';
+import { CliError, ExitCode } from '../../lib/exit-codes.js';
 import { TandemError } from '../../lib/errors.js';
 import { formatStatus } from '../../multipath/status.js';
 import type { DeviceView, RescanResult } from '../agent.js';
 import { DEFAULT_DATA_DIR, loadHostConfig } from '../config.js';
-import { HostApiClient } from './client.js';
+import { hostAgentClient } from './client.js';
 
 export interface HostCliIo {
   out(s: string): void;
@@ -56,7 +56,7 @@ export function buildHostProgram(io: HostCliIo): Command {
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
-  const client = async () => new HostApiClient(await resolveDataDir(program.opts<GlobalOpts>(), io.env), io.fetch ?? fetch);
+  const client = async () => hostAgentClient(await resolveDataDir(program.opts<GlobalOpts>(), io.env), io.fetch ?? fetch);
 
   program.command('up').description('run the agent in the foreground').action(async () => {
     const g = program.opts<GlobalOpts>();
@@ -65,12 +65,12 @@ export function buildHostProgram(io: HostCliIo): Command {
   });
 
   program.command('paths').description('show multipath devices and their paths').option('--json', 'machine-readable output').action(async (o: { json?: boolean }) => {
-    const devs = await (await client()).call<DeviceView[]>('GET', '/v1/devices');
+    const devs = await (await client()).request<DeviceView[]>('GET', '/v1/devices');
     io.out(o.json || program.opts<GlobalOpts>().json ? JSON.stringify(devs, null, 2) : renderDevices(devs));
   });
 
   program.command('rescan').description('discover and log in to new targets and LUNs').option('--json', 'machine-readable output').action(async (o: { json?: boolean }) => {
-    const r = await (await client()).call<RescanResult>('POST', '/v1/rescan');
+    const r = await (await client()).request<RescanResult>('POST', '/v1/rescan');
     if (o.json || program.opts<GlobalOpts>().json) return io.out(JSON.stringify(r, null, 2));
     io.out(`new devices: ${r.newDevices.join(', ') || 'none'}; new paths: ${r.newPaths.length}`);
     for (const p of r.newPaths) io.out(`  + ${p}`);
@@ -81,7 +81,7 @@ export function buildHostProgram(io: HostCliIo): Command {
   path.command('remove <id>').description('remove a path (refused for the last path or a path carrying I/O unless --force)')
     .option('--force', 'remove even the last path or a busy one')
     .action(async (id: string, o: { force?: boolean }) => {
-      await (await client()).call('DELETE', `/v1/paths/${encodeURIComponent(id)}${o.force ? '?force=true' : ''}`);
+      await (await client()).request('DELETE', `/v1/paths/${encodeURIComponent(id)}${o.force ? '?force=true' : ''}`);
       io.out(`removed path ${id}`);
     });
   return program;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Cmd, IHAVEOPT, Info, OPTION_REPLY_MAGIC, Opt, REQUEST_MAGIC, Rep, SIMPLE_REPLY_MAGIC } from './constants.js';
 import { NbdServerDecoder, type ClientMessage } from './decoder.js';
-import { goData } from './test-client.js';
+import { goData } from './test-support/raw-nbd-client.js';
 import { encodeExportNameReply, encodeGreeting, encodeInfoBlockSize, encodeInfoExport, encodeOptionReply, encodeRepServer, encodeSimpleReply, parseInfoRequest } from './encoder.js';
 
 function option(opt: number, data: Buffer = Buffer.alloc(0)): Buffer {

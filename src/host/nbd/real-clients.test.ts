@@ -3,23 +3,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireTools } from '../../../test/support/peer-tools.js';
 import { MemoryDevice } from '../../block/memory-device.js';
 import { NbdExportRegistry } from './exports.js';
 import { NbdServer } from './server.js';
-
-function has(cmd: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((d) => {
-    try {
-      accessSync(join(d, cmd), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -45,7 +35,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('qemu-io writes and reads back patterns (unaligned too) over TCP and the Unix socket', { skip: !has('qemu-io') }, async () => {
+test('qemu-io writes and reads back patterns (unaligned too) over TCP and the Unix socket', requireTools('qemu-io'), async () => {
   const url = `nbd://127.0.0.1:${port}/mem`;
   const w = await run('qemu-io', ['-f', 'raw', url, '-c', 'write -P 0x5a 1000 70000', '-c', 'write -P 0x11 4096 4096', '-c', 'read -P 0x11 4096 4096', '-c', 'read -P 0x5a 1000 3096', '-c', 'read -P 0 0 1000']);
   assert.equal(w.code, 0, w.stderr + w.stdout);
@@ -57,7 +47,7 @@ test('qemu-io writes and reads back patterns (unaligned too) over TCP and the Un
   assert.match(bad.stdout + bad.stderr, /Pattern verification failed/, 'the check above can fail');
 });
 
-test('qemu-img info and compare see the export as written', { skip: !has('qemu-img') || !has('qemu-io') }, async () => {
+test('qemu-img info and compare see the export as written', requireTools('qemu-img', 'qemu-io'), async () => {
   const info = await run('qemu-img', ['info', '--output=json', `nbd://127.0.0.1:${port}/big`]);
   assert.equal(info.code, 0, info.stderr);
   assert.equal((JSON.parse(info.stdout) as { 'virtual-size': number })['virtual-size'], 64 << 20);
@@ -79,7 +69,7 @@ function fioJson(stdout: string): { jobs: Array<{ error: number; read: { io_byte
 }
 
 for (const form of ['tcp', 'unix'] as const) {
-  test(`fio (libnbd) randrw iodepth 16 with crc32c verify over ${form}: zero errors`, { skip: !has('fio') }, async () => {
+  test(`fio (libnbd) randrw iodepth 16 with crc32c verify over ${form}: zero errors`, requireTools('fio'), async () => {
     const uri = form === 'tcp' ? `nbd://127.0.0.1:${port}/mem` : `nbd+unix:///mem?socket=${sock}`;
     const r = await run('fio', ['--name=v', '--verify_state_save=0', '--ioengine=nbd', `--uri=${uri}`, '--rw=randrw', '--bs=4k', '--iodepth=16', '--size=16m',
       '--verify=crc32c', '--do_verify=1', '--verify_fatal=1', '--output-format=json']);

@@ -8,7 +8,7 @@ import type { BlockDevice } from '../../block/block-device.js';
 import { Cmd, CmdFlag, Info, NbdErr, Opt, Rep, TxFlag } from './constants.js';
 import { NbdExportRegistry } from './exports.js';
 import { NbdServer } from './server.js';
-import { RawNbdClient, goData } from './test-client.js';
+import { RawNbdClient, goData } from './test-support/raw-nbd-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nbd-test-'));
 const servers = new Set<NbdServer>();

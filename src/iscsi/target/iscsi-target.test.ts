@@ -6,10 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
+import { haveTools, requireTools } from '../../../test/support/peer-tools.js';
 import { silentLogger } from '../../lib/logger.js';
 import type { AsyncMessage, NopIn, TextResponse } from '../pdu/types.js';
 import { IscsiTarget, openAuthPolicy, type TargetEvent } from './iscsi-target.js';
@@ -19,7 +19,6 @@ import { RawInitiator } from './test-support/raw-initiator.js';
 const run = promisify(execFile);
 const IQN = 'iqn.2026-11.test:target';
 const CLIENT = 'iqn.2026-11.test:client';
-const have = (bin: string): boolean => existsSync(`/usr/bin/${bin}`);
 
 function newTarget(o: { nopInterval?: number; nopTimeout?: number; port?: number } = {}) {
   const scsi = new FakeScsiPort(64 * 1024 * 1024);
@@ -50,25 +49,25 @@ after(async () => {
   await t.target.stop(100);
 });
 
-test('iscsi-inq reads the standard INQUIRY through the target', { skip: !have('iscsi-inq') }, async () => {
+test('iscsi-inq reads the standard INQUIRY through the target', requireTools('iscsi-inq'), async () => {
   const { stdout } = await run('iscsi-inq', ['-i', CLIENT, url], { timeout: 10000 });
   assert.match(stdout, /Vendor:TANDEM/);
   assert.match(stdout, /Peripheral Device Type:DIRECT_ACCESS/);
 });
 
-test('iscsi-ls -s discovers the target and its LUN size', { skip: !have('iscsi-ls') }, async () => {
+test('iscsi-ls -s discovers the target and its LUN size', requireTools('iscsi-ls'), async () => {
   const { stdout } = await run('iscsi-ls', ['-s', '-i', CLIENT, `iscsi://127.0.0.1:${port}`], { timeout: 10000 });
   assert.match(stdout, new RegExp(`Target:${IQN} Portal:127\\.0\\.0\\.1:${port},1`));
   assert.match(stdout, /Lun:0\s+Type:DIRECT_ACCESS \(Size:63M\)/);
 });
 
-test('iscsi-readcapacity16 sees 64 MiB of 512-byte blocks', { skip: !have('iscsi-readcapacity16') }, async () => {
+test('iscsi-readcapacity16 sees 64 MiB of 512-byte blocks', requireTools('iscsi-readcapacity16'), async () => {
   const { stdout } = await run('iscsi-readcapacity16', ['-i', CLIENT, url], { timeout: 10000 });
   assert.match(stdout, /RETURNED LOGICAL BLOCK ADDRESS:131071/);
   assert.match(stdout, /Total size:67108864/);
 });
 
-test('qemu-io writes 1 MiB (immediate + unsolicited + R2T) and reads it back', { skip: !have('qemu-io') }, async () => {
+test('qemu-io writes 1 MiB (immediate + unsolicited + R2T) and reads it back', requireTools('qemu-io', 'qemu-iscsi'), async () => {
   const { stdout } = await run('qemu-io', ['-f', 'raw', '-c', 'write -P 0xab 0 1M', '-c', 'read -P 0xab 0 1M', url], { timeout: 20000 });
   assert.match(stdout, /wrote 1048576\/1048576 bytes at offset 0/);
   assert.match(stdout, /read 1048576\/1048576 bytes at offset 0/);
@@ -102,7 +101,7 @@ test('garbage on one socket does not hurt the target or another session', async 
   good.logout(5);
   assert.equal((await good.next('LogoutResponse'))?.kind, 'LogoutResponse');
   victim.close();
-  if (have('iscsi-inq')) {
+  if (haveTools('iscsi-inq')) {
     const { stdout } = await run('iscsi-inq', ['-i', CLIENT, url], { timeout: 10000 });
     assert.match(stdout, /Vendor:TANDEM/);
   }

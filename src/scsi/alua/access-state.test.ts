@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { AluaStateName } from '../command-context.js';
 import { buildOpcodeTable } from '../opcode-table.js';
 import { setTargetPortGroupsRow } from '../spc/set-target-port-groups.js';
-import { CDB, FakeRouter, fixture, nexus, prParams, sense } from '../test-support.js';
+import { CDB, FakeRouter, fixture, nexus, prParams, sense } from '../test-support/fixture.js';
 import { aluaCheck } from './access-state.js';
 import { isRoutable } from './routing.js';
 

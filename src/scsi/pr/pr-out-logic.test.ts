@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { nexus, PORTS } from '../test-support.js';
+import { nexus, PORTS } from '../test-support/fixture.js';
 import { prOut, PrOutAction, type PrOutRequest } from './pr-out-logic.js';
 import { emptyPrState, isAllRegistrants, regMatches, type PrStateJson } from './pr-state.js';
 import { parseTransportId, encodeTransportId } from './transport-id.js';

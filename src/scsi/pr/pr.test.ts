@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CDB, fixture, nexus, PORTS, prParams, sense, type Fixture } from '../test-support.js';
+import { CDB, fixture, nexus, PORTS, prParams, sense, type Fixture } from '../test-support/fixture.js';
 import type { ItNexus } from '../types.js';
 import { PrOutAction as A } from './pr-out-logic.js';
 import { prStateAfterPowerLoss, PrType } from './pr-state.js';

@@ -4,7 +4,7 @@ import { compareAndWrite } from './compare-and-write.js';
 import { makeWriteHandler } from './write.js';
 import { makeReadHandler } from './read.js';
 import { orWrite16 } from './orwrite.js';
-import { cdb10, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, MISCOMPARE, outcome, WRITE_PROTECTED } from './test-support.js';
+import { cdb10, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, MISCOMPARE, outcome, WRITE_PROTECTED } from './test-support/fixture.js';
 
 function cawCdb(lba: number, blocks: number, byte1 = 0): Buffer {
   const b = Buffer.alloc(16);

@@ -4,7 +4,7 @@ import { CopyResultsStore } from './copy-results-store.js';
 import { XCOPY_LIMITS } from './copy-limits.js';
 import { makeExtendedCopyHandler } from './extended-copy.js';
 import { makeReceiveCopyResultsHandler } from './receive-copy-results.js';
-import { fill, INVALID_CDB, makeCtx, makeLu, makeTarget, outcome, PARAM_LEN_ERR } from './test-support.js';
+import { fill, INVALID_CDB, makeCtx, makeLu, makeTarget, outcome, PARAM_LEN_ERR } from './test-support/fixture.js';
 
 function targetDesc(naa: Buffer, type = 0xe4, byte1 = 0): Buffer {
   const d = Buffer.alloc(32);

@@ -5,7 +5,7 @@ import { readCapacity10, readCapacity16 } from './read-capacity.js';
 import { readDefectData10, readDefectData12 } from './read-defect-data.js';
 import { makeSynchronizeCacheHandler } from './synchronize-cache.js';
 import { thirdPartyCopyVpdPayload } from './third-party-copy-vpd.js';
-import { cdb10, cdb16, LBA_OOB, makeCtx, makeLu, outcome } from './test-support.js';
+import { cdb10, cdb16, LBA_OOB, makeCtx, makeLu, outcome } from './test-support/fixture.js';
 
 test('SYNCHRONIZE CACHE flushes the device; range checked; 0 blocks = to the end', async () => {
   const lu = makeLu({ blocks: 100 });

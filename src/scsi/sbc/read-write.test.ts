@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { BlockDevice } from '../../block/block-device.js';
 import { makeReadHandler } from './read.js';
 import { makeWriteHandler } from './write.js';
-import { cdb10, cdb12, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, outcome, WRITE_PROTECTED } from './test-support.js';
+import { cdb10, cdb12, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, outcome, WRITE_PROTECTED } from './test-support/fixture.js';
 
 const read10 = makeReadHandler(10);
 const write10 = makeWriteHandler(10);

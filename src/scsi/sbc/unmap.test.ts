@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LIMITS } from '../limits.js';
 import { getLbaStatus } from './get-lba-status.js';
 import { unmap } from './unmap.js';
-import { cdb16, fill, INVALID_CDB, INVALID_PARAM, LBA_OOB, makeCtx, makeLu, outcome, PARAM_LEN_ERR, WRITE_PROTECTED } from './test-support.js';
+import { cdb16, fill, INVALID_CDB, INVALID_PARAM, LBA_OOB, makeCtx, makeLu, outcome, PARAM_LEN_ERR, WRITE_PROTECTED } from './test-support/fixture.js';
 
 function unmapCdb(paramLen: number, anchor = false): Buffer {
   const b = Buffer.alloc(10);

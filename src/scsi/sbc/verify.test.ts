@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { makeVerifyHandler } from './verify.js';
 import { makeWriteAndVerifyHandler } from './write-and-verify.js';
 import { makeWriteHandler } from './write.js';
-import { cdb10, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, MISCOMPARE, outcome, WRITE_PROTECTED } from './test-support.js';
+import { cdb10, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, MISCOMPARE, outcome, WRITE_PROTECTED } from './test-support/fixture.js';
 
 const verify10 = makeVerifyHandler(10);
 

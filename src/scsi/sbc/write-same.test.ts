@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIMITS } from '../limits.js';
 import { makeWriteSameHandler, WRITE_SAME_NO_ZERO_LENGTH } from './write-same.js';
-import { cdb10, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, outcome, WRITE_PROTECTED } from './test-support.js';
+import { cdb10, cdb16, fill, INVALID_CDB, LBA_OOB, makeCtx, makeLu, outcome, WRITE_PROTECTED } from './test-support/fixture.js';
 
 const ws10 = makeWriteSameHandler(10);
 const ws16 = makeWriteSameHandler(16);

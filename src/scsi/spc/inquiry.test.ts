@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CDB, fixture, nexus, sense } from '../test-support.js';
+import { CDB, fixture, nexus, sense } from '../test-support/fixture.js';
 
 const I1 = nexus('iqn.1994-05.com.example:host1');
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { CDB, FakeRouter, fixture, nexus, sense } from '../test-support.js';
+import { CDB, FakeRouter, fixture, nexus, sense } from '../test-support/fixture.js';
 import { parseSetTargetPortGroups } from './set-target-port-groups.js';
 
 const I1 = nexus('iqn.1994-05.com.example:host1');

@@ -2,7 +2,7 @@
  * Test helper process for ownership-store.test.ts: opens the shared store, waits for
  * 'go', then tries to take every listed volume from epoch 1 and reports what it won.
  */
-import { Store } from '../store/store.js';
+import { Store } from '../../store/store.js';
 
 const [dir, name] = process.argv.slice(2) as [string, string];
 const store = Store.open(dir, { busyTimeoutMs: 5000 });

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { AllocationExtent, BlockDevice } from './block-device.js';
+import type { AllocationExtent, BlockDevice } from '../block-device.js';
 
 export type ConformanceBlockSize = 512 | 4096;
 export type BlockDeviceFactory = (

@@ -1,9 +1,9 @@
 /**
- * A minimal NBD client for this folder's tests: enough to drive the handshake by
- * hand and to pipeline raw requests. Not for production use.
+ * A minimal NBD client for the NBD server's and the agent's tests: enough to drive
+ * the handshake by hand and to pipeline raw requests. Not for production use.
  */
 import { connect, type Socket } from 'node:net';
-import { IHAVEOPT, REQUEST_MAGIC } from './constants.js';
+import { IHAVEOPT, REQUEST_MAGIC } from '../constants.js';
 
 export class RawNbdClient {
   private static readonly open_ = new Set<RawNbdClient>();

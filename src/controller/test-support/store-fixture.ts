@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../store/store.js';
-import { newNaa, serialFromId } from '../store/identifiers.js';
+import { Store } from '../../store/store.js';
+import { newNaa, serialFromId } from '../../store/identifiers.js';
 
 export interface SharedStores {
   /** The data directory holding tandem.db. */

@@ -2,17 +2,17 @@
  * Test fixtures for the SCSI core's unit tests: a ScsiTarget over MemoryDevice logical
  * units, I_T nexus factories, and a CDB runner. Not used by production code.
  */
-import { MemoryDevice } from '../block/memory-device.js';
-import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from './access-router.js';
-import type { AluaStateName, LuIdentity } from './command-context.js';
-import { LogicalUnit, type LogicalUnitOptions } from './logical-unit.js';
-import { buildOpcodeTable, type Row } from './opcode-table.js';
-import type { PrStateJson } from './pr/pr-state.js';
-import { encodeTransportId } from './pr/transport-id.js';
-import { ScsiTarget } from './scsi-target.js';
-import { senseTriple, type SenseReason } from './sense.js';
-import { setTargetPortGroupsRow } from './spc/set-target-port-groups.js';
-import { TaskAttr, type ItNexus, type ScsiCommand, type ScsiResponse } from './types.js';
+import { MemoryDevice } from '../../block/memory-device.js';
+import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from '../access-router.js';
+import type { AluaStateName, LuIdentity } from '../command-context.js';
+import { LogicalUnit, type LogicalUnitOptions } from '../logical-unit.js';
+import { buildOpcodeTable, type Row } from '../opcode-table.js';
+import type { PrStateJson } from '../pr/pr-state.js';
+import { encodeTransportId } from '../pr/transport-id.js';
+import { ScsiTarget } from '../scsi-target.js';
+import { senseTriple, type SenseReason } from '../sense.js';
+import { setTargetPortGroupsRow } from '../spc/set-target-port-groups.js';
+import { TaskAttr, type ItNexus, type ScsiCommand, type ScsiResponse } from '../types.js';
 
 export const TARGET = 'iqn.2026-01.com.tandem:array1';
 export const PORTS = [

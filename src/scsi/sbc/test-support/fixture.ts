@@ -1,11 +1,11 @@
 /**
  * Test helpers for the SBC handlers: a fake logical unit over MemoryDevice, a simple
- * range lock, and CDB builders. Used only by the *.test.ts files beside it.
+ * range lock, and CDB builders. Used only by the SBC handlers' tests (scsi/sbc/*.test.ts).
  */
-import { MemoryDevice } from '../../block/memory-device.js';
-import type { CommandContext, LogicalUnitView, LuLock, TargetView } from '../command-context.js';
-import { senseTriple } from '../sense.js';
-import { TaskAttr, type ItNexus, type ScsiResponse } from '../types.js';
+import { MemoryDevice } from '../../../block/memory-device.js';
+import type { CommandContext, LogicalUnitView, LuLock, TargetView } from '../../command-context.js';
+import { senseTriple } from '../../sense.js';
+import { TaskAttr, type ItNexus, type ScsiResponse } from '../../types.js';
 
 /** Range lock: a caller waits until no held range overlaps its own, then holds it. */
 export class SimpleLuLock implements LuLock {

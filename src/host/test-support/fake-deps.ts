@@ -4,11 +4,11 @@
  * keeping a list of paths. Identity key of a path: "naa.<lun>".
  */
 import { EventEmitter } from 'node:events';
-import { MemoryDevice } from '../block/memory-device.js';
-import type { ScsiOutcome } from '../iscsi/initiator/types.js';
-import type { MultipathStatus } from '../multipath/status.js';
-import type { InitiatorApi, MultipathApi, MultipathDeviceLike, PathTransport, SessionLike, SessionParams } from './deps.js';
-import type { SessionPathTransport } from './session-path.js';
+import { MemoryDevice } from '../../block/memory-device.js';
+import type { ScsiOutcome } from '../../iscsi/initiator/types.js';
+import type { MultipathStatus } from '../../multipath/status.js';
+import type { InitiatorApi, MultipathApi, MultipathDeviceLike, PathTransport, SessionLike, SessionParams } from '../deps.js';
+import type { SessionPathTransport } from '../session-path.js';
 
 export class FakeSession extends EventEmitter implements SessionLike {
   state = 'idle';
