@@ -5,7 +5,7 @@
  * RESERVE IN READ KEYS / READ RESERVATION (§6.15.2/§6.15.3). Lenient: short data yields
  * what is present, never throws.
  */
-import { decodeLun } from '../pdu/lun.js';
+import { decodeLun } from '../../lib/lun.js';
 import type { AluaStateName } from './scsi-cdb.js';
 
 export interface StandardInquiry {
