@@ -129,7 +129,7 @@ test('mode 0, auto-trespass off: the LU exists on B (REPORT LUNS, INQUIRY) but m
   assert.equal((await volume()).autoTrespass, false);
   assert.ok((await scsi.reportLuns(n.hostB)).includes(0), 'REPORT LUNS through B lists LUN 0');
   const inq = await scsi.inquiry(n.hostB, 0);
-  assert.deepEqual([inq.peripheralQualifier, inq.peripheralType], [0, 0], 'INQUIRY through B: a connected direct-access LU');
+  assert.deepEqual([inq.peripheralQualifier, inq.peripheralDeviceType], [0, 0], 'INQUIRY through B: a connected direct-access LU');
   assert.equal(await senseOf(scsi.testUnitReady(n.hostB, 0)), NOT_READY_MANUAL, 'TEST UNIT READY');
   assert.equal(await senseOf(scsi.read10(n.hostB, 0, 0, 1)), NOT_READY_MANUAL, 'READ (10)');
   assert.equal(await senseOf(scsi.write10(n.hostB, 0, 0, Buffer.alloc(512))), NOT_READY_MANUAL, 'WRITE (10)');

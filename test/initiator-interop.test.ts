@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { discover, InitiatorSession, LoginError, scsi, ScsiCommandError, TmfResponse, type InitiatorSessionOptions } from '../src/iscsi/initiator/index.js';
+import * as cdb from '../src/scsi/wire/index.js';
 import { requireTools } from './support/peer-tools.js';
 import { startArray, type RunningArray } from './support/tandem.js';
 import { startTgt, type RunningTgt } from './support/tgt.js';
@@ -105,7 +106,7 @@ describe('initiator against tgt', requireTools('tgtd', 'tgtadm', 'root'), () => 
     await s.connect();
     await settle(s, 1);
     await manyOutstanding(s, 1, 128);
-    const reads = Array.from({ length: 32 }, (_, i) => s.submit(1, { cdb: Buffer.from([0x28, 0, 0, 0, i * 16, 0, 0, 0x04, 0, 0]), dataInLength: 1024 * 512 }));
+    const reads = Array.from({ length: 32 }, (_, i) => s.submit(1, cdb.read10(i * 16, 1024, 512)));
     const r = await s.abortTask(1, reads[31]!.itt);
     assert.ok(r === TmfResponse.Complete || r === TmfResponse.TaskDoesNotExist, `ABORT TASK answered ${r}`);
     for (const x of reads.slice(0, 31)) assert.equal((await x.outcome).kind, 'status');
@@ -207,7 +208,7 @@ describe('initiator against a Tandem array', () => {
     await s.connect();
     await settle(s, 1);
     await manyOutstanding(s, 1, 128);
-    const done = s.submit(1, { cdb: Buffer.from([0x00, 0, 0, 0, 0, 0]) });
+    const done = s.submit(1, cdb.testUnitReady());
     await done.outcome;
     const r = await s.abortTask(1, done.itt);
     assert.ok(r === TmfResponse.Complete || r === TmfResponse.TaskDoesNotExist, `ABORT TASK answered ${r}`);

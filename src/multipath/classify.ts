@@ -19,19 +19,8 @@
  * In every non-'good' case except 'path-failed' the device server did NOT execute the
  * command (CHECK CONDITION before execution / not accepted), so a re-issue is safe.
  */
-import type { DecodedSense } from '../iscsi/initiator/types.js';
+import { decodeSense, ScsiStatus, type DecodedSense } from '../scsi/wire/index.js';
 import type { ScsiOutcome } from './path-transport.js';
-import { decodeSense } from './scsi-parse.js';
-
-export const ScsiStatus = {
-  Good: 0x00,
-  CheckCondition: 0x02,
-  ConditionMet: 0x04,
-  Busy: 0x08,
-  ReservationConflict: 0x18,
-  TaskSetFull: 0x28,
-  TaskAborted: 0x40,
-} as const;
 
 export type Verdict =
   | { kind: 'good'; data: Buffer }

@@ -10,12 +10,12 @@
  * Unavailable, offline and transitioning groups are never chosen.
  */
 import type { MpPath } from './mp-path.js';
-import type { AluaState } from './scsi-parse.js';
+import type { AluaStateName } from '../scsi/wire/index.js';
 
 export function chooseFailoverTarget(paths: Iterable<MpPath>, pref: ReadonlyMap<number, boolean>): { tpg: number; via: MpPath } | undefined {
   const reachable = [...paths].filter((p) => p.verified && !p.wrongDevice && p.tpg !== undefined && p.state !== 'dead' && p.transport.connected);
   if (reachable.some((p) => p.state === 'alive' && p.alua === 'active-optimized')) return undefined;
-  const order: AluaState[] = ['active-non-optimized', 'standby'];
+  const order: AluaStateName[] = ['active-non-optimized', 'standby'];
   for (const st of order) {
     const c = reachable.filter((p) => p.alua === st && p.state !== 'transitioning');
     const via = c.find((p) => pref.get(p.tpg!)) ?? c[0];

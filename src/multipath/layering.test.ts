@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 /**
  * multipath/ works over the PathTransport interface only: from the initiator it may
  * import the shared types (iscsi/initiator/types.js), nothing else of iscsi/, nothing of
- * host/ or the target core (scsi/). Prevents a dependency on the initiator's internals.
+ * host/ or the target core (scsi/) but the pure SCSI client codec (scsi/wire/). Prevents
+ * a dependency on the initiator's internals.
  * (*.integration.test.ts files are exempt: they wire the real target and initiator.)
  */
-test('multipath imports only lib/, block/ and the initiator contract types', () => {
+test('multipath imports only lib/, block/, the SCSI client codec and the initiator contract types', () => {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const src = resolve(here, '..');
   const files: string[] = [];
@@ -28,7 +29,7 @@ test('multipath imports only lib/, block/ and the initiator contract types', () 
     const text = readFileSync(f, 'utf8');
     for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)) {
       const target = relative(src, resolve(dirname(f), m[1]!)).split('\\').join('/');
-      assert.match(target, /^(lib\/|block\/block-device\.js$|iscsi\/initiator\/types\.js$|multipath\/)/, `${f} imports ${m[1]}`);
+      assert.match(target, /^(lib\/|block\/block-device\.js$|iscsi\/initiator\/types\.js$|scsi\/wire\/index\.js$|multipath\/)/, `${f} imports ${m[1]}`);
     }
   }
 });

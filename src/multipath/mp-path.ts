@@ -6,7 +6,7 @@
 import type { PathTransport } from './path-transport.js';
 import type { GroupablePath } from './path-groups.js';
 import type { PathSnapshot, PathState } from './path-state.js';
-import type { AluaState } from './scsi-parse.js';
+import type { AluaStateName } from '../scsi/wire/index.js';
 
 export class MpPath implements GroupablePath {
   inflight = 0;
@@ -41,7 +41,7 @@ export class MpPath implements GroupablePath {
     return this.snap.state;
   }
 
-  get alua(): AluaState {
+  get alua(): AluaStateName {
     return this.snap.alua;
   }
 }

@@ -19,16 +19,15 @@
  */
 import type { Logger } from '../lib/logger.js';
 import type { Clock, TimerHandle } from '../lib/clock.js';
-import * as cdb from './cdb.js';
+import * as wire from '../scsi/wire/index.js';
 import { classify, fatalError, MultipathIoError } from './classify.js';
 import { MpPath } from './mp-path.js';
-import { bestUsablePaths, buildPathGroups, type PathGroup } from './path-groups.js';
+import { bestUsablePaths, buildPathGroups, followedState, type PathGroup } from './path-groups.js';
 import { initialSnapshot, transition, type PathEvent, type PathTiming } from './path-state.js';
 import type { PathTransport, ScsiRequest } from './path-transport.js';
 import { chooseFailoverTarget } from './explicit-failover.js';
 import { runPathCheck, type CheckContext } from './path-checker.js';
 import { describe, probeCommand, type DeviceIdentity, type PathProbe } from './probe.js';
-import { parseReportTargetPortGroups, type AluaState } from './scsi-parse.js';
 import { createSelector, type PathSelector, type SelectorName } from './selector.js';
 
 export interface CoreOptions {
@@ -54,7 +53,7 @@ interface Waiter {
 export class MultipathCore {
   readonly paths = new Map<string, MpPath>();
   readonly tpgPref = new Map<number, boolean>();
-  readonly tpgState = new Map<number, AluaState>();
+  readonly tpgState = new Map<number, wire.AluaStateName>();
   private readonly selector: PathSelector;
   private waiters: Waiter[] = [];
   private noPathTimer: TimerHandle | undefined;
@@ -101,7 +100,7 @@ export class MultipathCore {
   /** Add a path; `probe` undefined means it could not be probed yet (kept dead until verified). */
   addPath(t: PathTransport, probe: PathProbe | undefined): MpPath {
     if (this.paths.has(t.id)) throw new Error(`path ${t.id} is already part of ${this.o.name}`);
-    const alua: AluaState = this.identity.tpgs === 0 ? 'active-optimized' : (probe?.port.targetPortGroup !== undefined ? this.tpgState.get(probe.port.targetPortGroup) : undefined) ?? 'active-optimized';
+    const alua: wire.AluaStateName = this.identity.tpgs === 0 ? 'active-optimized' : (probe?.port.targetPortGroup !== undefined ? this.tpgState.get(probe.port.targetPortGroup) : undefined) ?? 'active-optimized';
     const snap = initialSnapshot({ reachable: probe !== undefined && t.connected, linkUp: t.connected, alua, at: this.o.clock.now() });
     const listeners = { up: (): void => this.event(p, { type: 'link-up', at: this.o.clock.now() }), down: (): void => this.event(p, { type: 'link-down', at: this.o.clock.now() }) };
     const where: { verified: boolean; tpg?: number; relPort?: number } = { verified: probe !== undefined };
@@ -201,12 +200,12 @@ export class MultipathCore {
       .filter((p) => p.verified && !p.wrongDevice && p.state !== 'dead' && p.transport.connected)
       .sort((a, b) => rank[a.state]! - rank[b.state]!);
     for (const p of candidates) {
-      const r = await probeCommand(p.transport, cdb.reportTargetPortGroups(), this.o.checkerTimeoutMs);
+      const r = await probeCommand(p.transport, wire.reportTargetPortGroups(), this.o.checkerTimeoutMs);
       if (!r.ok) {
         if (r.verdict.kind === 'path-failed') this.event(p, { type: 'io-failed', at: this.o.clock.now() });
         continue;
       }
-      const groups = parseReportTargetPortGroups(r.data);
+      const groups = wire.parseReportTargetPortGroups(r.data).groups.map((g) => ({ ...g, state: followedState(g.state) }));
       for (const g of groups) {
         this.tpgState.set(g.id, g.state);
         this.tpgPref.set(g.id, g.pref);
@@ -306,7 +305,7 @@ export class MultipathCore {
     this.stpgInFlight = true;
     this.lastStpgAt = this.o.clock.now();
     this.o.logger.warn({ device: this.o.name, path: via.id }, `explicit failover: SET TARGET PORT GROUPS → group ${tpg} active/optimized`);
-    void probeCommand(via.transport, cdb.setTargetPortGroups([{ id: tpg, state: 'active-optimized' }]), this.o.checkerTimeoutMs)
+    void probeCommand(via.transport, wire.setTargetPortGroups([{ id: tpg, state: 'active-optimized' }]), this.o.checkerTimeoutMs)
       .then(async (r) => {
         if (!r.ok) this.o.logger.warn({ device: this.o.name, path: via.id }, `SET TARGET PORT GROUPS failed: ${describe(r.verdict)}`);
         this.stpgInFlight = false;

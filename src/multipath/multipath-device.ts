@@ -37,13 +37,12 @@ import { systemClock } from '../lib/clock.js';
 import { silentLogger } from '../lib/logger.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
-import * as cdb from './cdb.js';
+import * as wire from '../scsi/wire/index.js';
 import { MultipathIoError } from './classify.js';
 import { MultipathCore } from './multipath-core.js';
 import { DEFAULT_TIMING } from './path-state.js';
 import type { PathTransport } from './path-transport.js';
 import { groupPathsByIdentity, probePath } from './probe.js';
-import { parseGetLbaStatus, parseReadCapacity16, type Capacity } from './scsi-parse.js';
 import type { SelectorName } from './selector.js';
 import type { MultipathStatus, PathStatus } from './status.js';
 
@@ -79,11 +78,11 @@ const UNMAP_MAX_BLOCKS = 0xffff_ffff;
 const ZERO_CHUNK = 1024 * 1024;
 
 export class MultipathDevice implements BlockDevice {
-  private cap: Capacity;
+  private cap: wire.ReadCapacity16;
   private capRefresh: Promise<void> | undefined;
   private readonly maxTransfer: number;
 
-  private constructor(private readonly core: MultipathCore, cap: Capacity, private readonly o: MultipathOptions) {
+  private constructor(private readonly core: MultipathCore, cap: wire.ReadCapacity16, private readonly o: MultipathOptions) {
     this.cap = cap;
     this.maxTransfer = o.maxTransferBytes ?? 8 * 1024 * 1024;
     core.onCapacityChanged = () => this.refreshCapacity();
@@ -161,7 +160,7 @@ export class MultipathDevice implements BlockDevice {
     for (let pos = offset; pos < offset + length; ) {
       const n = Math.min(this.maxTransfer - (this.maxTransfer % bs), offset + length - pos);
       const lba = pos / bs;
-      const d = await this.core.execute(`READ(16) LBA ${lba}`, () => cdb.read16(lba, n / bs, bs));
+      const d = await this.core.execute(`READ(16) LBA ${lba}`, () => wire.read16(lba, n / bs, bs));
       if (d.length !== n) throw new MultipathIoError('EIO', `READ(16) LBA ${lba} returned ${d.length} bytes, expected ${n}`);
       parts.push(d);
       pos += n;
@@ -176,12 +175,12 @@ export class MultipathDevice implements BlockDevice {
     for (let pos = 0; pos < data.length; pos += step) {
       const chunk = data.subarray(pos, Math.min(data.length, pos + step));
       const lba = (offset + pos) / bs;
-      await this.core.execute(`WRITE(16) LBA ${lba}`, () => cdb.write16(lba, chunk, bs, opts.fua === true));
+      await this.core.execute(`WRITE(16) LBA ${lba}`, () => wire.write16(lba, chunk, bs, opts.fua === true));
     }
   }
 
   async flush(): Promise<void> {
-    await this.core.execute('SYNCHRONIZE CACHE(16)', () => cdb.synchronizeCache16());
+    await this.core.execute('SYNCHRONIZE CACHE(16)', () => wire.synchronizeCache16());
   }
 
   async discard(offset: number, length: number): Promise<void> {
@@ -197,7 +196,7 @@ export class MultipathDevice implements BlockDevice {
       }
       for (let i = 0; i < extents.length; i += 64) {
         const batch = extents.slice(i, i + 64);
-        await this.core.execute(`UNMAP LBA ${batch[0]!.lba}`, () => cdb.unmap(batch));
+        await this.core.execute(`UNMAP LBA ${batch[0]!.lba}`, () => wire.unmap(batch));
       }
       return;
     }
@@ -220,8 +219,8 @@ export class MultipathDevice implements BlockDevice {
     let pos = offset;
     while (pos < end) {
       const lba = pos / bs;
-      const d = await this.core.execute(`GET LBA STATUS LBA ${lba}`, () => cdb.getLbaStatus(lba));
-      const descs = parseGetLbaStatus(d).filter((x) => x.blocks > 0 && (x.lba + x.blocks) * bs > pos);
+      const d = await this.core.execute(`GET LBA STATUS LBA ${lba}`, () => wire.getLbaStatus(lba));
+      const descs = wire.parseGetLbaStatus(d).filter((x) => x.blocks > 0 && (x.lba + x.blocks) * bs > pos);
       if (descs.length === 0 || descs[0]!.lba * bs > pos) throw new MultipathIoError('EIO', `GET LBA STATUS LBA ${lba}: no descriptor for the starting LBA`);
       for (const x of descs) {
         const a = Math.max(pos, x.lba * bs);
@@ -330,9 +329,9 @@ export class MultipathDevice implements BlockDevice {
   }
 }
 
-async function readCapacity(core: MultipathCore): Promise<Capacity> {
-  const d = await core.execute('READ CAPACITY(16)', () => cdb.readCapacity16());
-  const c = parseReadCapacity16(d);
+async function readCapacity(core: MultipathCore): Promise<wire.ReadCapacity16> {
+  const d = await core.execute('READ CAPACITY(16)', () => wire.readCapacity16());
+  const c = wire.parseReadCapacity16(d);
   if (!c || (c.blockSize !== 512 && c.blockSize !== 4096)) throw new MultipathIoError('EIO', `READ CAPACITY(16): unusable answer (${c ? `block size ${c.blockSize}` : 'short data'})`);
   return c;
 }

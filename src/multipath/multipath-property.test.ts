@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { AluaState } from './scsi-parse.js';
+import type { AluaStateName } from '../scsi/wire/index.js';
 import { block, drive, makeRig, settle } from './test-support/harness.js';
 
 const BLOCKS = 12;
@@ -19,7 +19,7 @@ type Cmd =
   | { t: 'fail'; path: number; executeInflight: boolean }
   | { t: 'restore'; path: number }
   | { t: 'hang'; path: number }
-  | { t: 'alua'; group: 1 | 2; state: AluaState }
+  | { t: 'alua'; group: 1 | 2; state: AluaStateName }
   | { t: 'ua'; path: number; asc: number; ascq: number }
   | { t: 'tick'; ms: number };
 
@@ -39,7 +39,7 @@ const hang = fc.record({ t: fc.constant('hang' as const), path: fc.nat(3) });
 const alua = fc.record({
   t: fc.constant('alua' as const),
   group: fc.constantFrom(1 as const, 2 as const),
-  state: fc.constantFrom<AluaState>('active-optimized', 'active-non-optimized', 'standby', 'unavailable', 'transitioning'),
+  state: fc.constantFrom<AluaStateName>('active-optimized', 'active-non-optimized', 'standby', 'unavailable', 'transitioning'),
 });
 
 /** Runs the commands; returns the errors seen by the caller. */

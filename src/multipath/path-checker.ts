@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger.js';
 import type { MpPath } from './mp-path.js';
 import type { PathEvent } from './path-state.js';
 import { checkPath, probePath, type PathProbe } from './probe.js';
-import type { AluaState } from './scsi-parse.js';
+import type { AluaStateName } from '../scsi/wire/index.js';
 
 export interface CheckContext {
   readonly name: string;
@@ -17,7 +17,7 @@ export interface CheckContext {
   readonly logger: Logger;
   readonly timeoutMs: number | undefined;
   now(): number;
-  knownState(tpg: number): AluaState | undefined;
+  knownState(tpg: number): AluaStateName | undefined;
   event(p: MpPath, ev: PathEvent): void;
   onCapacityChanged(): Promise<void>;
 }

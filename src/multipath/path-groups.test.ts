@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestUsablePaths, buildPathGroups, type GroupablePath } from './path-groups.js';
+import { ALUA_STATE_CODE, type ReportedAluaState } from '../scsi/wire/index.js';
+import { bestUsablePaths, buildPathGroups, followedState, type GroupablePath } from './path-groups.js';
 import { LeastQueueDepthSelector, RoundRobinSelector } from './selector.js';
 
 const P = (id: string, tpg: number, alua: GroupablePath['alua'], state: GroupablePath['state'] = 'alive', inflight = 0): GroupablePath => ({ id, tpg, alua, state, inflight });
@@ -30,4 +31,8 @@ test('least-queue-depth picks the least busy path, round-robin among ties', () =
   assert.equal(s.select([P('a', 1, 'active-optimized', 'alive', 3), P('b', 1, 'active-optimized', 'alive', 1), P('c', 1, 'active-optimized', 'alive', 2)])!.id, 'b');
   const ties = [P('a', 1, 'active-optimized', 'alive', 0), P('b', 1, 'active-optimized', 'alive', 0)];
   assert.deepEqual([s.select(ties)!.id, s.select(ties)!.id], ['a', 'b']);
+});
+
+test('a reported LBA dependent group is followed as unavailable; every other state as reported', () => {
+  for (const s of Object.keys(ALUA_STATE_CODE) as ReportedAluaState[]) assert.equal(followedState(s), s === 'lba-dependent' ? 'unavailable' : s);
 });

@@ -9,9 +9,9 @@
  * priority are used together. Standby/unavailable groups never carry I/O.
  */
 import type { PathState } from './path-state.js';
-import type { AluaState } from './scsi-parse.js';
+import type { AluaStateName, ReportedAluaState } from '../scsi/wire/index.js';
 
-export const ALUA_PRIORITY: Record<AluaState, number> = {
+export const ALUA_PRIORITY: Record<AluaStateName, number> = {
   'active-optimized': 50,
   'active-non-optimized': 10,
   transitioning: 2,
@@ -25,20 +25,29 @@ export interface GroupablePath {
   readonly id: string;
   readonly tpg: number | undefined;
   readonly state: PathState;
-  readonly alua: AluaState;
+  readonly alua: AluaStateName;
   readonly inflight: number;
 }
 
 export interface PathGroup<P extends GroupablePath> {
   /** Target port group id, or -1 when the LU reports none (no ALUA). */
   tpg: number;
-  alua: AluaState;
+  alua: AluaStateName;
   pref: boolean;
   priority: number;
   paths: P[];
 }
 
-export function groupPriority(alua: AluaState, pref: boolean): number {
+/**
+ * The state multipath acts on for a reported one. LBA dependent (SPC-4 §5.16.2.4.7): a
+ * command may or may not run depending on its LBA; multipath does not route per LBA, so
+ * such a group counts as unavailable.
+ */
+export function followedState(reported: ReportedAluaState): AluaStateName {
+  return reported === 'lba-dependent' ? 'unavailable' : reported;
+}
+
+export function groupPriority(alua: AluaStateName, pref: boolean): number {
   const base = ALUA_PRIORITY[alua];
   return base === 0 ? 0 : base + (pref ? 1 : 0);
 }

@@ -40,7 +40,7 @@
  *   usable-changed   the path entered or left `alive`: re-evaluate queued I/O and failover.
  *   log              a human-readable line when the state changes.
  */
-import type { AluaState } from './scsi-parse.js';
+import type { AluaStateName } from '../scsi/wire/index.js';
 
 export type PathState = 'alive' | 'dead' | 'ghost' | 'transitioning';
 
@@ -48,7 +48,7 @@ export interface PathSnapshot {
   state: PathState;
   reachable: boolean;
   linkUp: boolean;
-  alua: AluaState;
+  alua: AluaStateName;
   /** When the group entered transitioning (ms), or null. */
   transitioningSince: number | null;
   /** Consecutive failures (checker or I/O) since the last good check. */
@@ -67,7 +67,7 @@ export type PathEvent =
   | { type: 'check'; result: CheckResult; at: number }
   | { type: 'io-failed'; at: number }
   | { type: 'io-sense'; alua: 'transitioning' | 'standby' | 'unavailable'; at: number }
-  | { type: 'alua'; state: AluaState; at: number };
+  | { type: 'alua'; state: AluaStateName; at: number };
 
 export type PathEffect =
   | { type: 'refresh-alua' }
@@ -84,7 +84,7 @@ export interface PathTiming {
 
 export const DEFAULT_TIMING: PathTiming = { transitionRetryMs: 100, transitionTimeoutMs: 60_000, flapWindowMs: 10_000, flapRecheckMs: 1000 };
 
-export function initialSnapshot(opts: { reachable: boolean; linkUp: boolean; alua: AluaState; at: number }): PathSnapshot {
+export function initialSnapshot(opts: { reachable: boolean; linkUp: boolean; alua: AluaStateName; at: number }): PathSnapshot {
   const s: PathSnapshot = { state: 'dead', reachable: opts.reachable, linkUp: opts.linkUp, alua: opts.alua, transitioningSince: opts.alua === 'transitioning' ? opts.at : null, failures: 0, lastFailureAt: null, since: opts.at };
   s.state = derive(s, opts.at, DEFAULT_TIMING);
   return s;
@@ -97,7 +97,7 @@ function derive(s: PathSnapshot, now: number, t: PathTiming): PathState {
   return 'ghost';
 }
 
-function withAlua(s: PathSnapshot, alua: AluaState, at: number): PathSnapshot {
+function withAlua(s: PathSnapshot, alua: AluaStateName, at: number): PathSnapshot {
   if (alua === s.alua) return s;
   return { ...s, alua, transitioningSince: alua === 'transitioning' ? at : null };
 }

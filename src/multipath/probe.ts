@@ -4,17 +4,10 @@
  * BUSY are retried a few times on the same path (a UA is reported once per I_T nexus,
  * SAM-5 "unit attention conditions"); any other failure comes back as a verdict.
  */
-import * as cdb from './cdb.js';
+import * as wire from '../scsi/wire/index.js';
 import { classify, type Verdict } from './classify.js';
 import type { PathTransport, ScsiRequest } from './path-transport.js';
 import type { CheckResult } from './path-state.js';
-import {
-  parseDeviceIdentification,
-  parseStandardInquiry,
-  parseUnitSerial,
-  type DeviceIdentification,
-  type StandardInquiry,
-} from './scsi-parse.js';
 
 const PROBE_RETRIES = 5;
 
@@ -47,7 +40,7 @@ export interface PathProbe {
   identity: DeviceIdentity;
   /** Grouping key: "naa.<hex>" or "serial.<vendor>.<product>.<serial>". */
   key: string;
-  port: DeviceIdentification;
+  port: wire.DeviceIdentification;
 }
 
 export class ProbeError extends Error {
@@ -65,15 +58,15 @@ export function identityKey(id: { naa?: string; serial?: string; vendor: string;
 
 /** INQUIRY, VPD 83h and VPD 80h through one path. Throws ProbeError when the path cannot tell. */
 export async function probePath(path: PathTransport, timeoutMs?: number): Promise<PathProbe> {
-  const std = await probeCommand(path, cdb.inquiry(undefined, 96), timeoutMs);
+  const std = await probeCommand(path, wire.inquiry(undefined, 96), timeoutMs);
   if (!std.ok) throw new ProbeError(path.id, `INQUIRY failed (${describe(std.verdict)})`);
-  const inq: StandardInquiry = parseStandardInquiry(std.data);
+  const inq: wire.StandardInquiry = wire.parseStandardInquiry(std.data);
   if (inq.peripheralQualifier !== 0) throw new ProbeError(path.id, `no logical unit connected at this LUN (peripheral qualifier ${inq.peripheralQualifier})`);
   if (inq.peripheralDeviceType !== 0) throw new ProbeError(path.id, `not a block device (peripheral device type ${inq.peripheralDeviceType.toString(16)}h)`);
-  const vpd83 = await probeCommand(path, cdb.inquiry(0x83, 1024), timeoutMs);
-  const port = vpd83.ok ? parseDeviceIdentification(vpd83.data) : {};
-  const vpd80 = await probeCommand(path, cdb.inquiry(0x80, 255), timeoutMs);
-  const serial = vpd80.ok ? parseUnitSerial(vpd80.data) : undefined;
+  const vpd83 = await probeCommand(path, wire.inquiry(0x83, 1024), timeoutMs);
+  const port: wire.DeviceIdentification = vpd83.ok ? wire.parseDeviceIdentification(vpd83.data) : { designators: [] };
+  const vpd80 = await probeCommand(path, wire.inquiry(0x80, 255), timeoutMs);
+  const serial = vpd80.ok ? wire.parseUnitSerial(vpd80.data) : undefined;
   const identity: DeviceIdentity = { vendor: inq.vendor, product: inq.product, tpgs: inq.tpgs };
   if (port.naa) identity.naa = port.naa;
   if (serial) identity.serial = serial;
@@ -124,7 +117,7 @@ export async function checkPath(path: PathTransport, timeoutMs?: number): Promis
   let capacityChanged = false;
   let aluaChanged = false;
   for (let i = 0; i < PROBE_RETRIES; i++) {
-    const req = cdb.testUnitReady();
+    const req = wire.testUnitReady();
     const v = classify(await path.execute(timeoutMs === undefined ? req : { ...req, timeoutMs }));
     switch (v.kind) {
       case 'good':

@@ -3,7 +3,7 @@
  * table): the pseudo device, its identity, the policy, queued I/Os and one row per path.
  */
 import type { PathState } from './path-state.js';
-import type { AluaState } from './scsi-parse.js';
+import type { AluaStateName } from '../scsi/wire/index.js';
 import type { SelectorName } from './selector.js';
 
 export interface PathStatus {
@@ -11,7 +11,7 @@ export interface PathStatus {
   portal: string;
   targetPortGroup: number | null;
   relativeTargetPort: number | null;
-  aluaState: AluaState;
+  aluaState: AluaStateName;
   /** active: in the group I/O currently goes to; standby: alive or ghost but not used now. */
   mode: 'active' | 'standby' | 'unused';
   state: PathState;
@@ -25,7 +25,7 @@ export interface PathStatus {
 
 export interface PathGroupStatus {
   targetPortGroup: number | null;
-  aluaState: AluaState;
+  aluaState: AluaStateName;
   pref: boolean;
   priority: number;
   paths: string[];

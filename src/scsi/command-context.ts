@@ -6,6 +6,7 @@
  */
 import type { BlockDevice } from '../block/block-device.js';
 import type { ItNexus, ScsiCommand, ScsiResponse } from './types.js';
+import type { AluaStateName } from './wire/index.js';
 
 /** Identity of a logical unit (SPC-4 §7.8.6 device identification, §7.8.19 unit serial). */
 export interface LuIdentity {
@@ -99,4 +100,5 @@ export interface OpcodeEntry<L extends LogicalUnitView = LogicalUnitView> {
  */
 export type PrConflictClass = 'read' | 'write' | 'allowed' | 'conflict' | 'pr';
 
-export type AluaStateName = 'active-optimized' | 'active-non-optimized' | 'standby' | 'unavailable' | 'transitioning' | 'offline';
+/** The access states the target reports: the SCSI client codec's names (wire/alua-state.ts), LBA dependent excepted. */
+export type { AluaStateName };

@@ -5,7 +5,7 @@ export { ScsiTarget, type LunAccess, type ScsiTargetOptions } from './scsi-targe
 export { buildOpcodeTable, OpcodeTable } from './opcode-table.js';
 export { emptyPrState, prStateAfterPowerLoss, PrType, type PrStateJson, type PrRegistrationJson } from './pr/pr-state.js';
 export type { PortInfo } from './pr/pr-out-logic.js';
-export { ALUA_STATE_CODE, aluaCheck } from './alua/access-state.js';
+export { aluaCheck } from './alua/access-state.js';
 export { isRoutable } from './alua/routing.js';
 export { setTargetPortGroupsRow } from './spc/set-target-port-groups.js';
 export * from './types.js';

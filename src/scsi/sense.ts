@@ -109,10 +109,4 @@ export function checkCondition(reason: SenseReason, opts?: SenseOptions): ScsiRe
   return { status: Status.CheckCondition, sense: buildSense(reason, opts) };
 }
 
-/** The reason a sense buffer encodes, or undefined (for tests and the initiator). */
-export function senseTriple(sense: Buffer): [number, number, number] {
-  if ((sense[0]! & 0x7f) === 0x72 || (sense[0]! & 0x7f) === 0x73) return [sense[1]! & 0x0f, sense[2]!, sense[3]!];
-  return [sense[2]! & 0x0f, sense[12]!, sense[13]!];
-}
-
 export const GOOD: ScsiResponse = Object.freeze({ status: Status.Good });

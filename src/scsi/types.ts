@@ -43,17 +43,8 @@ export interface ScsiCommand {
   readonly dataOut: Buffer | undefined;
 }
 
-/** SCSI status codes (SAM-5 §5.3.1). */
-export const Status = {
-  Good: 0x00,
-  CheckCondition: 0x02,
-  ConditionMet: 0x04,
-  Busy: 0x08,
-  ReservationConflict: 0x18,
-  TaskSetFull: 0x28,
-  AcaActive: 0x30,
-  TaskAborted: 0x40,
-} as const;
+/** SCSI status codes (SAM-5 §5.3.1): the table target and clients share. */
+export { ScsiStatus as Status } from './wire/status.js';
 
 export interface ScsiResponse {
   status: number;

@@ -14,7 +14,7 @@
 import { serialGt } from '../../lib/serial.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import { encodeLun } from '../pdu/lun.js';
+import { encodeLun } from '../../lib/lun.js';
 import type { NegotiatedParams } from '../pdu/negotiation.js';
 import type { AsyncMessage, LogoutResponse, R2T, TargetPdu, TaskMgmtResponse } from '../pdu/types.js';
 import { CmdWindow } from './cmd-window.js';

@@ -16,6 +16,7 @@ import { encodeTextData } from '../pdu/text.js';
 import { InitiatorSession, LoginError, scsi, TmfResponse, type InitiatorSessionOptions } from './index.js';
 import { INITIATOR_IQN, startHarness, TARGET_IQN, type Harness } from './test-support/target-harness.js';
 import { TcpProxy } from './test-support/tcp-proxy.js';
+import { read10 } from '../../scsi/wire/index.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
@@ -50,7 +51,7 @@ function session(port: number, o: Partial<InitiatorSessionOptions> = {}): Initia
   return s;
 }
 
-const read8 = { cdb: Buffer.from([0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0]), dataInLength: 4096 };
+const read8 = read10(0, 8, 512);
 
 test('ABORT TASK on a held command: Function Complete, the command ends as a transport error', async () => {
   const { h, hold, release } = await setup();

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { discover, InitiatorSession, LoginError, scsi, ScsiCommandError, type InitiatorSessionOptions } from './index.js';
 import { INITIATOR_IQN, startHarness, TARGET_IQN, type Harness } from './test-support/target-harness.js';
+import { inquiry } from '../../scsi/wire/index.js';
 
 let h: Harness;
 const sessions: InitiatorSession[] = [];
@@ -105,7 +106,7 @@ test('residual underflow, and CHECK CONDITION with decoded sense', async () => {
   const s = session(h.port);
   await s.connect();
   await settle(s);
-  const o = await s.execute(0, { cdb: Buffer.from([0x12, 0, 0, 0x10, 0, 0]), dataInLength: 4096 });
+  const o = await s.execute(0, inquiry(undefined, 4096));
   assert.equal(o.kind, 'status');
   if (o.kind === 'status') {
     assert.ok(o.residual > 0);

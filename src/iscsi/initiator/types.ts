@@ -2,13 +2,10 @@
  * The initiator's public shapes: what a SCSI request through one I_T nexus looks like
  * and how it can end. Shared with multipath/ (which decides retries) and host/.
  */
+import type { CdbRequest } from '../../scsi/wire/index.js';
 
-export interface ScsiRequest {
-  cdb: Buffer;
-  /** Data-Out for writes (its length is the expected data transfer length). */
-  dataOut?: Buffer;
-  /** Bytes of Data-In expected (0 or absent for none). */
-  dataInLength?: number;
+/** A request as the SCSI client codec builds it, plus how this nexus should carry it. */
+export interface ScsiRequest extends CdbRequest {
   taskAttr?: 'simple' | 'ordered' | 'head';
   /** Give up (and abort the task) after this many ms; default: the session's commandTimeout. */
   timeoutMs?: number;
@@ -29,15 +26,4 @@ export interface ChapConfig {
   /** Mutual CHAP: the target must answer with this name and secret. */
   mutualUser?: string;
   mutualSecret?: string;
-}
-
-/** Decoded sense data (SPC-4 §4.5), fixed or descriptor format. */
-export interface DecodedSense {
-  key: number;
-  asc: number;
-  ascq: number;
-  /** INFORMATION field when VALID is set. */
-  information?: number;
-  /** A short name such as "UNIT ATTENTION: ASYMMETRIC ACCESS STATE CHANGED". */
-  description: string;
 }

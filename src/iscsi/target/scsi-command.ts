@@ -10,7 +10,7 @@
  * everything else gets a SCSI Response, whose data segment is "SenseLength (2 bytes) and
  * Sense Data" (§11.4.7).
  */
-import { decodeLun } from '../pdu/lun.js';
+import { decodeLun } from '../../lib/lun.js';
 import { RejectReason, type RawPdu, type ScsiCommandPdu, type ScsiDataIn, type ScsiDataOut } from '../pdu/types.js';
 import { buildSense } from '../../scsi/sense.js';
 import { Status, type ScsiResponse } from '../../scsi/types.js';

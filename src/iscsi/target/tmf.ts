@@ -16,7 +16,7 @@
  */
 import { serialGte, serialLt } from '../../lib/serial.js';
 import { TmfFunction, TmfResult, type TmfFunctionValue, type TmfResultValue } from '../../scsi/types.js';
-import { decodeLun } from '../pdu/lun.js';
+import { decodeLun } from '../../lib/lun.js';
 import type { TaskMgmtRequest } from '../pdu/types.js';
 import type { ConnectionPort } from './connection-port.js';
 import { abortGathering } from './scsi-command.js';

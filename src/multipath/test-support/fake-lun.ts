@@ -5,8 +5,7 @@
  * Command semantics follow SPC-4 §5.16 (ALUA) closely enough for a host to be tested;
  * it is a test double, not a target. FakePath (fake-path.ts) is one nexus to it.
  */
-import { rw16Fields } from '../cdb.js';
-import type { AluaState } from '../scsi-parse.js';
+import { ALUA_STATE_CODE, stpgStateOfCode, type AluaStateName } from '../../scsi/wire/index.js';
 import type { ScsiOutcome, ScsiRequest } from '../path-transport.js';
 
 export interface FakeLunOptions {
@@ -19,10 +18,10 @@ export interface FakeLunOptions {
   product?: string;
   /** TPGS field of standard INQUIRY: 1 implicit, 2 explicit, 3 both (default), 0 no ALUA. */
   tpgs?: number;
-  groups: Array<{ id: number; state: AluaState; pref?: boolean }>;
+  groups: Array<{ id: number; state: AluaStateName; pref?: boolean }>;
   thin?: boolean;
   /** What STPG does to groups other than the one made active/optimized. Default 'standby'. */
-  stpgOthers?: AluaState;
+  stpgOthers?: AluaStateName;
 }
 
 /** A nexus as the LUN sees it: where UAs are queued and which port group it is on. */
@@ -52,14 +51,11 @@ function good(data: Buffer = Buffer.alloc(0), want = data.length): ScsiOutcome {
   return { kind: 'status', status: 0, data: d, residual: Math.max(0, want - data.length), overflow: false };
 }
 
-const STATE_CODE: Record<AluaState, number> = { 'active-optimized': 0, 'active-non-optimized': 1, standby: 2, unavailable: 3, offline: 0xe, transitioning: 0xf };
-const CODE_STATE: Record<number, AluaState> = { 0: 'active-optimized', 1: 'active-non-optimized', 2: 'standby', 3: 'unavailable' };
-
 export class FakeLun {
   readonly blockSize: number;
   blockCount: number;
   readonly opts: FakeLunOptions;
-  readonly groupState = new Map<number, AluaState>();
+  readonly groupState = new Map<number, AluaStateName>();
   readonly pref = new Map<number, boolean>();
   readonly nexuses = new Set<FakeNexus>();
   readonly badBlocks = new Set<number>();
@@ -78,7 +74,7 @@ export class FakeLun {
   }
 
   /** Change a group's state and queue UA 2Ah/06h on every nexus (SPC-4 §5.16.2.3). */
-  setGroupState(tpg: number, state: AluaState, opts: { ua?: boolean } = {}): void {
+  setGroupState(tpg: number, state: AluaStateName, opts: { ua?: boolean } = {}): void {
     this.groupState.set(tpg, state);
     if (opts.ua !== false) this.queueUA(0x2a, 0x06);
   }
@@ -131,7 +127,8 @@ export class FakeLun {
         return check(0x5, 0x24, 0x00);
       case 0x88:
       case 0x8a: {
-        const { lba, blocks } = rw16Fields(cdb);
+        const lba = Number(cdb.readBigUInt64BE(2));
+        const blocks = cdb.readUInt32BE(10);
         this.log[this.log.length - 1]!.lba = lba;
         if (lba + blocks > this.blockCount) return check(0x5, 0x21, 0x00);
         if (op === 0x8a) {
@@ -233,7 +230,7 @@ export class FakeLun {
       const ports = [...this.nexuses].filter((n) => n.tpg === id).map((n) => n.relPort);
       const uniq = [...new Set(ports)];
       const d = Buffer.alloc(8 + 4 * uniq.length);
-      d[0] = (this.pref.get(id) ? 0x80 : 0) | STATE_CODE[state];
+      d[0] = (this.pref.get(id) ? 0x80 : 0) | ALUA_STATE_CODE[state];
       d[1] = 0x8f;
       d.writeUInt16BE(id, 2);
       d[7] = uniq.length;
@@ -248,7 +245,7 @@ export class FakeLun {
 
   private stpg(nexus: FakeNexus, p: Buffer): ScsiOutcome {
     for (let off = 4; off + 4 <= p.length; off += 4) {
-      const state = CODE_STATE[p[off]! & 0x0f];
+      const state = stpgStateOfCode(p[off]! & 0x0f);
       const id = p.readUInt16BE(off + 2);
       if (!state || !this.groupState.has(id)) return check(0x5, 0x26, 0x00);
       if (state === 'active-optimized') {

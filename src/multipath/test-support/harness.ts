@@ -4,7 +4,7 @@
  */
 import { ManualClock } from '../../lib/clock.js';
 import { MultipathDevice, type MultipathOptions } from '../multipath-device.js';
-import type { AluaState } from '../scsi-parse.js';
+import type { AluaStateName } from '../../scsi/wire/index.js';
 import { FakeLun, type FakeLunOptions } from './fake-lun.js';
 import { FakePath } from './fake-path.js';
 
@@ -38,7 +38,7 @@ export interface Rig {
 
 export interface RigOptions {
   lun?: Partial<FakeLunOptions>;
-  groups?: Array<{ id: number; state: AluaState; pref?: boolean }>;
+  groups?: Array<{ id: number; state: AluaStateName; pref?: boolean }>;
   /** tpg of each path; default [1, 1, 2, 2]. */
   pathTpgs?: number[];
   mp?: Partial<MultipathOptions>;

@@ -20,25 +20,11 @@
  * MANAGEMENT FUNCTIONS run in every state (they describe the device server, touch no
  * LU state; refusing them on a standby path makes Linux drop WRITE SAME/UNMAP for the
  * multipath device). Offline is reported like unavailable (the port cannot serve the LU).
+ * The state codes themselves are the SCSI client codec's table (wire/alua-state.ts),
+ * shared with the initiator and multipath.
  */
 import type { AluaStateName } from '../command-context.js';
 import type { SenseReason } from '../sense.js';
-
-/** SPC-4 §6.37 asymmetric access state codes (RTPG byte 0 bits 3:0). */
-export const ALUA_STATE_CODE: Record<AluaStateName, number> = {
-  'active-optimized': 0x0,
-  'active-non-optimized': 0x1,
-  standby: 0x2,
-  unavailable: 0x3,
-  offline: 0xe,
-  transitioning: 0xf,
-};
-
-/** Access state for an ASYMMETRIC ACCESS STATE code, or undefined (reserved / LBA dependent). */
-export function aluaStateOfCode(code: number): AluaStateName | undefined {
-  for (const [name, c] of Object.entries(ALUA_STATE_CODE)) if (c === code) return name as AluaStateName;
-  return undefined;
-}
 
 /** Commands that run in every state: INQUIRY, REPORT LUNS, REPORT TARGET PORT GROUPS, REQUEST SENSE (+ RSOC, RSTMF). */
 export const ALUA_ANY_STATE: readonly AluaStateName[] = ['active-non-optimized', 'standby', 'unavailable', 'transitioning', 'offline'];

@@ -8,9 +8,8 @@ import type { CommandContext } from '../command-context.js';
 import { core, type CoreLu } from '../core-context.js';
 import type { ScsiResponse } from '../types.js';
 import { cdbByte, cdbU16, dataIn, invalidCdb } from '../spc/util.js';
+import { PrInAction } from '../wire/index.js';
 import { isAllRegistrants, isHolder, PrType, regMatches, type PrStateJson } from './pr-state.js';
-
-export const PrInAction = { ReadKeys: 0x0, ReadReservation: 0x1, ReportCapabilities: 0x2, ReadFullStatus: 0x3 } as const;
 
 function header(s: PrStateJson, addl: number): Buffer {
   const h = Buffer.alloc(8);

@@ -12,13 +12,12 @@ import type { CommandContext } from '../command-context.js';
 import { checkCondition } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
 import { cdbTooShort, deviceOp, readU64 } from './common.js';
+import { ProvisioningStatus } from '../wire/index.js';
 import { dataInResponse } from './data-in.js';
 
 /** Bytes of the medium examined per command: bounds the work of one GET LBA STATUS. */
 const WINDOW_BYTES = 1024 * 1024 * 1024;
 const MAX_DESCRIPTOR_BLOCKS = 0xffffffff;
-
-export const ProvisioningStatus = { Mapped: 0, Deallocated: 1, Anchored: 2 } as const;
 
 export async function getLbaStatus(ctx: CommandContext): Promise<ScsiResponse> {
   const bad = cdbTooShort(ctx, 16);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CDB, fixture, nexus, sense } from '../test-support/fixture.js';
-import { encodeLun } from './report-luns.js';
+import { encodeLun } from '../../lib/lun.js';
 
 const I1 = nexus('iqn.1994-05.com.example:host1');
 

@@ -5,16 +5,10 @@
  * FIELD IN CDB". LUNs below 256 use the peripheral device addressing method, larger
  * ones the flat space method (SAM-5 §4.7.7).
  */
+import { encodeLun } from '../../lib/lun.js';
 import type { TargetView } from '../command-context.js';
 import type { ScsiCommand, ScsiResponse } from '../types.js';
 import { cdbByte, cdbU32, dataIn, invalidCdb } from './util.js';
-
-export function encodeLun(lun: number): Buffer {
-  const b = Buffer.alloc(8);
-  if (lun < 256) b[1] = lun;
-  else b.writeUInt16BE(0x4000 | (lun & 0x3fff), 0);
-  return b;
-}
 
 export function reportLuns(cmd: ScsiCommand, target: TargetView): ScsiResponse {
   const cdb = cmd.cdb;

@@ -11,11 +11,11 @@
  * no offline secondary state (a dead controller's ports report unavailable), and
  * LBD_SUP zero (no LBA dependent state).
  */
-import { ALUA_STATE_CODE } from '../alua/access-state.js';
 import type { CommandContext } from '../command-context.js';
 import { core, type CoreLu } from '../core-context.js';
 import type { ScsiResponse } from '../types.js';
 import { checkCondition } from '../sense.js';
+import { ALUA_STATE_CODE } from '../wire/index.js';
 import { cdbByte, cdbU32, dataIn, invalidCdb } from './util.js';
 
 export const TPG_SUPPORTED_STATES = 0x80 | 0x08 | 0x04 | 0x02 | 0x01;

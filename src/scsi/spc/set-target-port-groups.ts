@@ -16,14 +16,13 @@
  * a single controller reports TPGS 01b (implicit only), so SET TARGET PORT GROUPS is an
  * INVALID COMMAND OPERATION CODE there and REPORT SUPPORTED OPERATION CODES omits it.
  */
-import { ALUA_NOT_TRANSITIONING, aluaStateOfCode } from '../alua/access-state.js';
+import { ALUA_NOT_TRANSITIONING } from '../alua/access-state.js';
 import type { AluaStateName, CommandContext, OpcodeEntry } from '../command-context.js';
 import { core, type CoreLu } from '../core-context.js';
 import { checkCondition, GOOD } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
+import { stpgStateOfCode } from '../wire/index.js';
 import { cdbU32, invalidParam } from './util.js';
-
-const REQUESTABLE: ReadonlySet<AluaStateName> = new Set<AluaStateName>(['active-optimized', 'active-non-optimized', 'standby', 'unavailable']);
 
 export type StpgRequest = { tpgId: number; state: AluaStateName };
 
@@ -32,8 +31,8 @@ export function parseSetTargetPortGroups(params: Buffer, knownGroups: ReadonlySe
   if (params.length < 4 || (params.length - 4) % 4 !== 0) return checkCondition('ParameterListLengthError');
   const out: StpgRequest[] = [];
   for (let off = 4; off < params.length; off += 4) {
-    const state = aluaStateOfCode(params[off]! & 0x0f);
-    if (!state || !REQUESTABLE.has(state)) return invalidParam(off, 3);
+    const state = stpgStateOfCode(params[off]! & 0x0f);
+    if (!state) return invalidParam(off, 3);
     const tpgId = params.readUInt16BE(off + 2);
     if (!knownGroups.has(tpgId) || out.some((r) => r.tpgId === tpgId)) return invalidParam(off + 2);
     out.push({ tpgId, state });

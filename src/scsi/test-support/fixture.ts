@@ -10,9 +10,10 @@ import { buildOpcodeTable, type Row } from '../opcode-table.js';
 import type { PrStateJson } from '../pr/pr-state.js';
 import { encodeTransportId } from '../pr/transport-id.js';
 import { ScsiTarget } from '../scsi-target.js';
-import { senseTriple, type SenseReason } from '../sense.js';
+import type { SenseReason } from '../sense.js';
 import { setTargetPortGroupsRow } from '../spc/set-target-port-groups.js';
 import { TaskAttr, type ItNexus, type ScsiCommand, type ScsiResponse } from '../types.js';
+import { decodeSense } from '../wire/index.js';
 
 export const TARGET = 'iqn.2026-01.com.tandem:array1';
 export const PORTS = [
@@ -111,8 +112,11 @@ export function fixture(opts: FixtureOptions = {}): Fixture {
   };
 }
 
+/** [key, asc, ascq] of a response's sense data, decoded by the client codec. */
 export function sense(r: ScsiResponse): [number, number, number] | undefined {
-  return r.sense ? senseTriple(r.sense) : undefined;
+  if (!r.sense) return undefined;
+  const d = decodeSense(r.sense);
+  return [d.key, d.asc, d.ascq];
 }
 
 export const CDB = {

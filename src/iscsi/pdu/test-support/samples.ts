@@ -3,7 +3,7 @@
  * (reserved fields zero, target PDUs not immediate, Login Request immediate). Shared by
  * codec tests here and usable by target/initiator tests.
  */
-import { encodeLun } from '../lun.js';
+import { encodeLun } from '../../../lib/lun.js';
 import type { Pdu } from '../types.js';
 
 function bytes(n: number, seed: number): Buffer {

@@ -4,8 +4,8 @@
  */
 import { MemoryDevice } from '../../../block/memory-device.js';
 import type { CommandContext, LogicalUnitView, LuLock, TargetView } from '../../command-context.js';
-import { senseTriple } from '../../sense.js';
 import { TaskAttr, type ItNexus, type ScsiResponse } from '../../types.js';
+import { decodeSense } from '../../wire/index.js';
 
 /** Range lock: a caller waits until no held range overlaps its own, then holds it. */
 export class SimpleLuLock implements LuLock {
@@ -132,8 +132,8 @@ export function cdb12(op: number, lba: number, len: number, byte1 = 0): Buffer {
 /** [key, asc, ascq] of a response, or 'GOOD'/'status=N' when there is no sense. */
 export function outcome(r: ScsiResponse): string {
   if (!r.sense) return r.status === 0 ? 'GOOD' : `status=${r.status}`;
-  const [k, a, q] = senseTriple(r.sense);
-  return `${k.toString(16)}/${a.toString(16).padStart(2, '0')}/${q.toString(16).padStart(2, '0')}`;
+  const s = decodeSense(r.sense);
+  return `${s.key.toString(16)}/${s.asc.toString(16).padStart(2, '0')}/${s.ascq.toString(16).padStart(2, '0')}`;
 }
 
 export const LBA_OOB = '5/21/00';

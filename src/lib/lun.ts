@@ -1,7 +1,9 @@
 /**
- * LUN field of the BHS (RFC 7143 §11.2.1.6 "LUN"; encoding per SAM-5 §4.7.6 single-level
- * LUN structure): peripheral device addressing (method 00b) for LUN < 256, flat space
- * addressing (method 01b) for 256..16383. Lower levels are zero.
+ * The 8-byte LUN structure (SAM-5 §4.7.6 single-level LUN structure) as it appears in the
+ * iSCSI BHS LUN field (RFC 7143 §11.2.1.6) and in REPORT LUNS parameter data (SPC-4
+ * §6.33): peripheral device addressing (method 00b, SAM-5 §4.7.7.2) for LUN < 256, flat
+ * space addressing (method 01b, §4.7.7.4) for 256..16383. Lower levels are zero. Shared
+ * by the PDU codec, the target and the SCSI client codec.
  */
 
 /** 8-byte LUN field for a flat LUN number (0..16383; higher bits are masked off). */
@@ -11,7 +13,7 @@ export function encodeLun(lun: number): Buffer {
   return b;
 }
 
-/** Write the 8-byte LUN field for `lun` at `off` (used by the encoder to avoid an allocation). */
+/** Write the 8-byte LUN field for `lun` at `off`, in place. */
 export function writeLun(buf: Buffer, off: number, lun: number): void {
   lun &= 0x3fff;
   if (lun < 256) {
