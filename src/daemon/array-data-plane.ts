@@ -2,8 +2,8 @@
  * The daemon's DataPlane: volume lifecycle (VolumeRuntime), who sees which LUN
  * (LunAccess for the SCSI core, AuthPolicy for iSCSI login), sessions and target info.
  */
-import type { DataPlane, SessionInfo, TargetPortalInfo } from '../control/data-plane.js';
-import type { AccessResolver } from '../control/access.js';
+import type { DataPlane, SessionInfo, TargetPortalInfo } from '../management/data-plane.js';
+import type { AccessResolver } from '../management/access.js';
 import type { AuthPolicy, ChapCredentials } from '../iscsi/target/iscsi-target.js';
 import type { LogicalUnit, LunAccess } from '../scsi/index.js';
 import type { ItNexus } from '../scsi/types.js';

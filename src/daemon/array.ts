@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import { ensureApiToken, writeApiEndpoint } from '../api/api-files.js';
 import { loadFsNative } from '../block/native.js';
-import { createControlServices, type ControlServices } from '../control/index.js';
+import { createControlServices, type ControlServices } from '../management/index.js';
 import { IscsiTarget } from '../iscsi/target/iscsi-target.js';
 import type { Logger } from '../lib/logger.js';
 import { ConflictError, ValidationError } from '../lib/errors.js';

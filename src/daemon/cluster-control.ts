@@ -8,7 +8,7 @@ import {
 } from '../lib/errors.js';
 import {
   IP_FAILOVER_MODES, type ClusterControl, type ClusterPolicy, type ControllerInfo, type FaultRequest, type IpFailover, type VolumeOwnership,
-} from '../control/cluster.js';
+} from '../management/cluster.js';
 import { describePlacement, servedByPort } from './address-plan.js';
 import { portByName } from './ha-config.js';
 import { IP_FAILOVER_KEY, POLICY_KEY } from './settings-keys.js';

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ValidationError } from '../lib/errors.js';
-import { checkPolicyPatch, DEFAULT_CLUSTER_POLICY, IP_FAILOVER_MODES, type ClusterPolicy, type IpFailover } from '../control/cluster.js';
+import { checkPolicyPatch, DEFAULT_CLUSTER_POLICY, IP_FAILOVER_MODES, type ClusterPolicy, type IpFailover } from '../management/cluster.js';
 import { checkDistinct, HA_CONTROLLER_NAMES, HA_PORT_NAMES, resolvePortAddresses, type AddressSource } from './port-addresses.js';
 
 export { HA_CONTROLLER_NAMES, HA_PORT_NAMES } from './port-addresses.js';

@@ -12,7 +12,7 @@
  * exits, is fenced, disabled or enabled; the address effects are only logged.
  */
 import { systemClock } from '../lib/clock.js';
-import type { ClusterPolicy } from '../control/cluster.js';
+import type { ClusterPolicy } from '../management/cluster.js';
 import {
   bindPeerLink, createFailoverMachine, FailoverRunner, type FailoverConfig, type FailoverSnapshot, type PeerLink, type Severity,
 } from '../controller/index.js';

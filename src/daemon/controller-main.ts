@@ -6,7 +6,7 @@
  */
 import { createLogger } from '../lib/logger.js';
 import type { ControllerHealth } from '../controller/index.js';
-import type { ClusterPolicy } from '../control/cluster.js';
+import type { ClusterPolicy } from '../management/cluster.js';
 import type { VolumeRecord } from '../store/records.js';
 import type { PortalListener } from './address-plan.js';
 import { ControllerRuntime, type ControllerInit } from './controller-runtime.js';

@@ -9,8 +9,8 @@
  * faults (backend-faults.ts). Driven by the supervisor over IPC; see controller-main.ts.
  */
 import { loadFsNative } from '../block/native.js';
-import { AccessResolver } from '../control/access.js';
-import type { ClusterPolicy } from '../control/cluster.js';
+import { AccessResolver } from '../management/access.js';
+import type { ClusterPolicy } from '../management/cluster.js';
 import {
   isFailoverMode, loadOrCreatePeerSecret, modelFromRecords, PeerLink,
   type ControllerHealth, type FailoverRunner, type TrespassReason, type VolumeOwnership,

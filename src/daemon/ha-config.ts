@@ -6,7 +6,7 @@
  * A1 127.0.0.2:3260, B0 127.0.0.3:3260, B1 127.0.0.4:3260.
  */
 import { ValidationError } from '../lib/errors.js';
-import type { ClusterPolicy, IpFailover } from '../control/cluster.js';
+import type { ClusterPolicy, IpFailover } from '../management/cluster.js';
 import type { ControllerHealth } from '../controller/index.js';
 import { DEFAULT_CONFIG, parseHostPort, type ArrayConfig, type PortalConfig } from './config.js';
 import { HA_CONTROLLER_NAMES } from './port-addresses.js';

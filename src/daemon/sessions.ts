@@ -1,5 +1,5 @@
 /** Presents the iSCSI target's sessions in the control plane's shape (RFC 7143 §13 key names). */
-import type { SessionInfo } from '../control/data-plane.js';
+import type { SessionInfo } from '../management/data-plane.js';
 import type { SessionInfo as IscsiSessionInfo } from '../iscsi/target/iscsi-target.js';
 
 export function presentSessions(sessions: IscsiSessionInfo[]): SessionInfo[] {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CLUSTER_POLICY, type ClusterPolicy, type ControllerState } from '../control/cluster.js';
+import { DEFAULT_CLUSTER_POLICY, type ClusterPolicy, type ControllerState } from '../management/cluster.js';
 import { silentLogger } from '../lib/logger.js';
 import type { PortalListener } from './address-plan.js';
 import type { HaConfig } from './ha-config.js';

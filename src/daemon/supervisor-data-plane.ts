@@ -6,7 +6,7 @@
  * preferred volumes) is written before the controllers are told.
  */
 import { stat } from 'node:fs/promises';
-import type { DataPlane, SessionInfo, TargetPortalInfo } from '../control/data-plane.js';
+import type { DataPlane, SessionInfo, TargetPortalInfo } from '../management/data-plane.js';
 import { ConflictError } from '../lib/errors.js';
 import type { VolumeRecord } from '../store/records.js';
 import type { Supervisor } from './supervisor.js';

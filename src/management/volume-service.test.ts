@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Store } from '../store/store.js';
 import { ValidationError } from '../lib/errors.js';
 import { createControlServices } from './index.js';
-import { FakeDataPlane } from './fake-data-plane.js';
+import { FakeDataPlane } from './test-support/fake-data-plane.js';
 
 const MiB = 2 ** 20;
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Store } from '../store/store.js';
 import { TandemError } from '../lib/errors.js';
 import { createControlServices } from './index.js';
-import { FakeDataPlane } from './fake-data-plane.js';
+import { FakeDataPlane } from './test-support/fake-data-plane.js';
 
 const HOSTS = ['h0', 'h1', 'h2'];
 const GROUPS = ['g0', 'g1'];

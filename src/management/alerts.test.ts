@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Store } from '../store/store.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { createControlServices } from './index.js';
-import { FakeDataPlane } from './fake-data-plane.js';
+import { FakeDataPlane } from './test-support/fake-data-plane.js';
 
 function setup() {
   let t = Date.parse('2026-11-23T10:00:00Z');

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { Store } from '../store/store.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import { createControlServices } from './index.js';
-import { FakeDataPlane } from './fake-data-plane.js';
-import { FakeClusterControl } from './fake-cluster.js';
+import { FakeDataPlane } from './test-support/fake-data-plane.js';
+import { FakeClusterControl } from './test-support/fake-cluster.js';
 import { checkFailoverMode, checkFaultRequest, checkPolicyPatch, DEFAULT_CLUSTER_POLICY, findController, findPort } from './cluster.js';
 
 const isValidation = (field: string, msg?: RegExp) => (e: unknown) =>

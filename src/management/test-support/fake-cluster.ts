@@ -5,12 +5,12 @@
  * a failed, disabled or fenced controller takes no volumes; the last serving
  * controller cannot be disabled or killed.
  */
-import { ConflictError, NotFoundError } from '../lib/errors.js';
-import type { AlertService } from './alerts.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import type { AlertService } from '../alerts.js';
 import {
   DEFAULT_CLUSTER_POLICY, type ClusterControl, type ClusterPolicy, type ControllerInfo, type ControllerPortInfo,
   type FaultRequest, type IpFailover, type VolumeOwnership,
-} from './cluster.js';
+} from '../cluster.js';
 
 interface FakeController {
   name: string;

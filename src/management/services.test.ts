@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Store } from '../store/store.js';
 import { ConflictError, NotFoundError, ValidationError, InternalError } from '../lib/errors.js';
 import { createControlServices, EventLog } from './index.js';
-import { FakeDataPlane } from './fake-data-plane.js';
+import { FakeDataPlane } from './test-support/fake-data-plane.js';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;

@@ -1,5 +1,5 @@
 /** A recording DataPlane for unit tests of the control plane, API and CLI. */
-import type { DataPlane, SessionInfo, VolumeRecord } from './data-plane.js';
+import type { DataPlane, SessionInfo, VolumeRecord } from '../data-plane.js';
 
 export class FakeDataPlane implements DataPlane {
   readonly calls: string[] = [];
