@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IpFailoverMode } from '../controller/ip-failover.js';
 import { addressHealth, planAddresses, servedByPort, type AddressHealth, type ControllerAddressFacts } from './address-plan.js';
-import type { HaConfig } from './ha-config.js';
+import type { HaConfig } from '../config/ha-config.js';
 
 const port = (name: string, host: string, n: number, group: number) => ({ name, host, port: 3260, tpgt: n, relativeTargetPortId: n, targetPortGroupId: group });
 const ha: HaConfig = {

@@ -25,7 +25,7 @@ import {
   planIpFailover, type AddressPlacement, type ControllerPorts, type IpFailoverMode,
 } from '../controller/ip-failover.js';
 import type { ControllerState } from '../management/cluster.js';
-import type { HaConfig, HaPortConfig } from './ha-config.js';
+import type { HaConfig, HaPortConfig } from '../config/ha-config.js';
 
 export type AddressHealth = 'healthy' | 'down' | 'reserved';
 

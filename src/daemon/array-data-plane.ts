@@ -8,7 +8,7 @@ import type { AuthPolicy, ChapCredentials } from '../iscsi/target/iscsi-target.j
 import type { LogicalUnit, LunAccess } from '../scsi/index.js';
 import type { ItNexus } from '../scsi/types.js';
 import type { VolumeRecord } from '../store/records.js';
-import { isLoopback, type PortalConfig } from './config.js';
+import { isLoopback, type PortalConfig } from '../config/portal.js';
 import type { VolumeRuntime } from './volume-runtime.js';
 
 /** One iSCSI portal as served: its own target portal group tag and relative port id. */

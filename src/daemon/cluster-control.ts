@@ -10,7 +10,7 @@ import {
   IP_FAILOVER_MODES, type ClusterControl, type ClusterPolicy, type ControllerInfo, type FaultRequest, type IpFailover, type VolumeOwnership,
 } from '../management/cluster.js';
 import { describePlacement, servedByPort } from './address-plan.js';
-import { portByName } from './ha-config.js';
+import { portByName } from '../config/ha-config.js';
 import { IP_FAILOVER_KEY, POLICY_KEY } from './settings-keys.js';
 import type { ControllerSlot, Supervisor } from './supervisor.js';
 

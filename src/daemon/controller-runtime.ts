@@ -26,11 +26,11 @@ import { startFailover } from './controller-failover.js';
 import { OwnershipMover } from './ownership-mover.js';
 import { PeerService } from './peer-service.js';
 import { BackendFaults } from './backend-faults.js';
-import type { ControllerInit, HaControllerConfig } from './ha-config.js';
+import type { ControllerInit, HaControllerConfig } from '../config/ha-config.js';
 import type { PortalListener } from './address-plan.js';
 import { hostedControllers, reconcileListeners, type ListenersResult } from './controller-listeners.js';
 
-export type { ControllerInit } from './ha-config.js';
+export type { ControllerInit } from '../config/ha-config.js';
 import { HaRouter } from './ha-router.js';
 import type { IpcRpc } from './ipc-rpc.js';
 import { presentSessions } from './sessions.js';

@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScsiCommand } from '../scsi/types.js';
 import { decodeCommand, decodeResponse, encodeCommand, encodeResponse } from './forwarding.js';
-import { applyNamedPortals, defaultHaConfig, portByName } from './ha-config.js';
+import { applyNamedPortals, defaultHaConfig, portByName } from '../config/ha-config.js';
 
 test('default HA config: A0 A1 B0 B1 with TPGT/relative ids 1..4 and ALUA groups 1 (A) and 2 (B); named overrides', () => {
   const ha = defaultHaConfig(2);

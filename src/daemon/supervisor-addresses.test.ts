@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_CLUSTER_POLICY, type ClusterPolicy, type ControllerState } from '../management/cluster.js';
 import { silentLogger } from '../lib/logger.js';
 import type { PortalListener } from './address-plan.js';
-import type { HaConfig } from './ha-config.js';
+import type { HaConfig } from '../config/ha-config.js';
 import { SupervisorAddresses } from './supervisor-addresses.js';
 import type { Supervisor } from './supervisor.js';
 

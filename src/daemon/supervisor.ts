@@ -21,8 +21,8 @@ import { loadOrCreatePeerSecret, type ControllerHealth } from '../controller/ind
 import type { Logger } from '../lib/logger.js';
 import { STATE_DB_FILE, Store } from '../store/index.js';
 import { DEMO_VOLUME, refuseUnprotectedPortals, type RunningArray } from './array.js';
-import type { ArrayConfig } from './config.js';
-import type { HaConfig, HaControllerConfig } from './ha-config.js';
+import type { ArrayConfig } from '../config/config.js';
+import type { HaConfig, HaControllerConfig } from '../config/ha-config.js';
 import { IpcRpc } from './ipc-rpc.js';
 import { SupervisorDataPlane } from './supervisor-data-plane.js';
 import { SupervisorClusterControl } from './cluster-control.js';

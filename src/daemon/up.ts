@@ -7,8 +7,8 @@
  */
 import { createLogger } from '../lib/logger.js';
 import { startArray, type RunningArray } from './array.js';
-import { loadConfig, type ArrayConfig, type ConfigFlags } from './config.js';
-import { haConfigFrom, type HaConfig } from './ha-config.js';
+import { loadConfig, type ArrayConfig, type ConfigFlags } from '../config/config.js';
+import { haConfigFrom, type HaConfig } from '../config/ha-config.js';
 import type { Logger } from '../lib/logger.js';
 
 /** The dual-controller array; the supervisor code loads only when it runs. */

@@ -15,7 +15,7 @@
  */
 import { isIP } from 'node:net';
 import { ValidationError } from '../lib/errors.js';
-import type { PortalConfig } from './config.js';
+import type { PortalConfig } from './portal.js';
 
 export const HA_CONTROLLER_NAMES = ['A', 'B'] as const;
 export const HA_PORT_NAMES = ['A0', 'A1', 'B0', 'B1'] as const;

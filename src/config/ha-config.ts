@@ -8,7 +8,8 @@
 import { ValidationError } from '../lib/errors.js';
 import type { ClusterPolicy, IpFailover } from '../management/cluster.js';
 import type { ControllerHealth } from '../controller/index.js';
-import { DEFAULT_CONFIG, parseHostPort, type ArrayConfig, type PortalConfig } from './config.js';
+import { DEFAULT_CONFIG, type ArrayConfig } from './config.js';
+import { parseHostPort, type PortalConfig } from './portal.js';
 import { HA_CONTROLLER_NAMES } from './port-addresses.js';
 
 export interface HaPortConfig extends PortalConfig {

@@ -8,18 +8,13 @@
  * `--controllers 1`) runs the single-controller array on `portals`.
  */
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ValidationError } from '../lib/errors.js';
 import { checkPolicyPatch, DEFAULT_CLUSTER_POLICY, IP_FAILOVER_MODES, type ClusterPolicy, type IpFailover } from '../management/cluster.js';
+import { parseHostPort, type PortalConfig } from './portal.js';
 import { checkDistinct, HA_CONTROLLER_NAMES, HA_PORT_NAMES, resolvePortAddresses, type AddressSource } from './port-addresses.js';
 
 export { HA_CONTROLLER_NAMES, HA_PORT_NAMES } from './port-addresses.js';
-
-export interface PortalConfig {
-  host: string;
-  port: number;
-}
 
 export interface ArrayConfig {
   /** Where volumes, state and the API token live. */
@@ -68,21 +63,6 @@ export const DEFAULT_CONFIG: Readonly<ArrayConfig> = Object.freeze<ArrayConfig>(
 
 /** The portal of a single-controller array when none is given. */
 export const DEFAULT_SINGLE_PORTAL: Readonly<PortalConfig> = Object.freeze({ host: '127.0.0.1', port: 3260 });
-
-/** Parse "HOST:PORT", "[v6]:PORT" or ":PORT"/"PORT" (host defaults to 127.0.0.1). */
-export function parseHostPort(value: string, field: string): PortalConfig {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):?(\d+)$/.exec(value.trim()) ?? /^()()(\d+)$/.exec(value.trim());
-  if (!m) throw new ValidationError(`${field}: '${value}' is not HOST:PORT (example: 127.0.0.1:3260)`, field);
-  const host = m[1] ?? (m[2] || '127.0.0.1');
-  const port = Number(m[3]);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationError(`${field}: port ${m[3]} is out of range 0-65535`, field);
-  if (host !== 'localhost' && isIP(host) === 0) throw new ValidationError(`${field}: '${host}' is not an IP address (use a numeric address such as 127.0.0.1)`, field);
-  return { host: host === 'localhost' ? '127.0.0.1' : host, port };
-}
-
-export function isLoopback(host: string): boolean {
-  return host === '::1' || host.startsWith('127.') || host === 'localhost';
-}
 
 export interface ConfigFlags {
   dataDir?: string;
