@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './config.js';
-import { defaultHaConfig, haConfigFrom } from './ha-config.js';
+import { applyNamedPortals, defaultHaConfig, haConfigFrom, portByName } from './ha-config.js';
 
 const layout = (ha: ReturnType<typeof haConfigFrom>) =>
   ha.controllers.flatMap((c) => c.ports.map((p) => [c.name, c.ipFailover, p.name, `${p.host}:${p.port}`, p.tpgt, p.relativeTargetPortId, p.targetPortGroupId]));
@@ -47,4 +47,16 @@ test('a configuration file reaches the layout: addresses, ipFailover, timing and
 
 test('a single-controller configuration has no dual-controller layout', () => {
   assert.throws(() => haConfigFrom(loadConfig({ controllers: 1 })), /needs controllers 2/);
+});
+
+test('default HA config: A0 A1 B0 B1 with TPGT/relative ids 1..4 and ALUA groups 1 (A) and 2 (B); named overrides', () => {
+  const ha = defaultHaConfig(2);
+  assert.deepEqual(ha.controllers.flatMap((c) => c.ports.map((p) => [p.name, `${p.host}:${p.port}`, p.tpgt, p.relativeTargetPortId, p.targetPortGroupId])), [
+    ['A0', '127.0.0.1:3260', 1, 1, 1], ['A1', '127.0.0.2:3260', 2, 2, 1], ['B0', '127.0.0.3:3260', 3, 3, 2], ['B1', '127.0.0.4:3260', 4, 4, 2],
+  ]);
+  assert.deepEqual(applyNamedPortals(ha, ['A0=127.0.0.1:13260', '127.0.0.9:1']), ['127.0.0.9:1']);
+  assert.equal(portByName(ha, 'A0')?.port.port, 13260);
+  assert.throws(() => applyNamedPortals(ha, ['C0=127.0.0.1:1']), /no port named C0/);
+  assert.throws(() => applyNamedPortals(ha, ['B0=127.0.0.1:13260']), /used by two ports/);
+  assert.throws(() => defaultHaConfig(3), /only 1 or 2/);
 });

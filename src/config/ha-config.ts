@@ -7,7 +7,6 @@
  */
 import { ValidationError } from '../lib/errors.js';
 import type { ClusterPolicy, IpFailover } from '../management/cluster.js';
-import type { ControllerHealth } from '../controller/index.js';
 import { DEFAULT_CONFIG, type ArrayConfig } from './config.js';
 import { parseHostPort, type PortalConfig } from './portal.js';
 import { HA_CONTROLLER_NAMES } from './port-addresses.js';
@@ -98,18 +97,4 @@ export function applyNamedPortals(ha: HaConfig, portals: readonly string[]): str
 export function portByName(ha: HaConfig, name: string): { controller: HaControllerConfig; port: HaPortConfig } | undefined {
   for (const c of ha.controllers) for (const p of c.ports) if (p.name === name) return { controller: c, port: p };
   return undefined;
-}
-
-/** What the supervisor sends a controller process at start ('init' over IPC). */
-export interface ControllerInit {
-  self: string;
-  dataDir: string;
-  ha: HaConfig;
-  /** Peer link: where controller A listens (B connects). */
-  peerLinkPort: number;
-  nopIntervalMs: number;
-  nopTimeoutMs: number;
-  policy: ClusterPolicy;
-  /** Health of the other controllers as the supervisor sees them at fork time. */
-  peers: Record<string, ControllerHealth>;
 }

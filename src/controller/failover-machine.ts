@@ -28,6 +28,7 @@
  *                     fails back (ownership.failback()).
  */
 import type { Clock } from '../lib/clock.js';
+import { alertId } from './alert-ids.js';
 
 export type FailoverState =
   | 'peer-unknown' | 'peer-alive' | 'peer-suspect' | 'peer-isolated' | 'fencing'
@@ -122,9 +123,9 @@ function resolve(c: FailoverConfig): Cfg {
 }
 
 export const alertIds = (peer: string) => ({
-  linkLost: `peer-link-lost:${peer}`,
-  failed: `controller-failed:${peer}`,
-  fenceFailed: `fence-failed:${peer}`,
+  linkLost: alertId('peer-link-lost', peer),
+  failed: alertId('controller-failed', peer),
+  fenceFailed: alertId('fence-failed', peer),
 });
 
 /** The initial snapshot and the effects to start with (the tick timer). */

@@ -4,8 +4,8 @@ export {
   type FailoverMode, type FailoverModeRow, type IoCounts, type NonOwnerIoDecision, type NonOwnerIoInput, type OwnerReachability,
 } from './failover-mode.js';
 export {
-  addVolume, aluaStateFor, choosePreferredOwner, emptyModel, failback, isServing, modelFromRecords, move, ownedBy, OwnershipError, OwnershipErrorCode,
-  setTransitioning, takeOverAll, trespass,
+  addVolume, aluaStateFor, choosePreferredOwner, CONTROLLER_HEALTHS, emptyModel, failback, isServing, modelFromRecords, move, ownedBy, OwnershipError, OwnershipErrorCode,
+  setTransitioning, takeOverAll, trespass, TRESPASS_REASONS,
   type AluaContext, type AluaPolicy, type ControllerHealth, type HealthMap, type OwnershipModel, type OwnershipMove,
   type OwnershipResult, type TrespassReason, type VolumeOwnership,
 } from './ownership.js';

@@ -1,6 +1,6 @@
 /**
  * The seam between the control plane (API) and the HA runtime of a dual-controller
- * array. The supervisor (src/daemon/) implements ClusterControl; buildApp gets it as
+ * array. The supervisor (src/supervisor/) implements ClusterControl; buildApp gets it as
  * an optional dependency: without one the array runs a single controller and the HA
  * routes answer 404.
  *
@@ -14,7 +14,13 @@
  * preferred owner = the controller a volume returns to ("moved via management commands");
  * current owner = the controller serving it now; trespass = change the current owner.
  */
+import type { FailoverMode } from '../controller/failover-mode.js';
+import { IP_FAILOVER_MODES, type IpFailoverMode } from '../controller/ip-failover.js';
+import type { VolumeOwnership } from '../controller/ownership.js';
 import { TandemError, ValidationError } from '../lib/errors.js';
+
+export { IP_FAILOVER_MODES } from '../controller/ip-failover.js';
+export type { FailoverMode } from '../controller/failover-mode.js';
 
 export const ControllerState = {
   Online: 'online',
@@ -27,10 +33,8 @@ export const ControllerState = {
 export type ControllerState = (typeof ControllerState)[keyof typeof ControllerState];
 export const CONTROLLER_STATES: readonly ControllerState[] = Object.values(ControllerState);
 
-/** DS300 ipfailover modes: what happens to a port's address when its link goes down. */
-export const IpFailover = { Local: 'local', Remote: 'remote', Both: 'both', None: 'none' } as const;
-export type IpFailover = (typeof IpFailover)[keyof typeof IpFailover];
-export const IP_FAILOVER_MODES: readonly IpFailover[] = Object.values(IpFailover);
+/** DS300 ipfailover modes: what happens to a port's address when its link goes down (local, remote, both, none). */
+export type IpFailover = IpFailoverMode;
 
 export interface ControllerPortInfo {
   /** Port name, e.g. "A0". */
@@ -53,14 +57,12 @@ export interface ControllerInfo {
   ipFailover: IpFailover;
 }
 
-export interface VolumeOwnership {
-  preferredOwner: string;
-  currentOwner: string;
-  /** VNX failover mode 0: I/O on the non-owner trespasses the volume. */
-  autoTrespass: boolean;
-  /** An ownership move is under way (ALUA transitioning on both controllers). */
-  transitioning: boolean;
-}
+/**
+ * A volume's ownership as the operator sees it: preferred and current owner, VNX
+ * failover mode 0 auto-trespass, and whether a move is under way (ALUA transitioning on
+ * both controllers). The controllers' VolumeOwnership without its id and epoch.
+ */
+export type OwnershipView = Pick<VolumeOwnership, 'preferredOwner' | 'currentOwner' | 'autoTrespass' | 'transitioning'>;
 
 export const FaultKind = {
   KillController: 'kill-controller',
@@ -109,15 +111,14 @@ export const DEFAULT_CLUSTER_POLICY: Readonly<ClusterPolicy> = {
   heartbeatIntervalMs: 100, heartbeatTimeoutMs: 600, defaultFailoverMode: 4, aluaTransitionMs: 0,
 };
 
-/** VNX initiator failover modes (003 VNX trespass note). */
-export const FAILOVER_MODES = {
+/** VNX initiator failover modes (003 VNX trespass note), by their short names. */
+export const FAILOVER_MODES: Readonly<Record<FailoverMode, string>> = {
   0: 'auto-trespass',
   1: 'passive not ready',
   2: 'DMP',
   3: 'passive always ready',
   4: 'ALUA',
-} as const;
-export type FailoverMode = keyof typeof FAILOVER_MODES;
+};
 
 export function failoverModeText(mode: number): string {
   return `${mode} ${FAILOVER_MODES[mode as FailoverMode] ?? '?'}`;
@@ -130,7 +131,7 @@ export interface ClusterControl {
   /** Stops a controller on purpose; its peer takes its volumes and addresses. */
   disableController(name: string, actor: string): Promise<void>;
   /** Throws NotFoundError for a volume the runtime does not know. */
-  volumeOwnership(volumeName: string): VolumeOwnership;
+  volumeOwnership(volumeName: string): OwnershipView;
   /** Changes the current owner; `to` undefined ⇒ the other controller. */
   trespass(volumeName: string, to: string | undefined, actor: string): Promise<{ from: string; to: string }>;
   /** Changes the preferred owner (and trespasses the volume there). */

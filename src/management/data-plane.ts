@@ -46,6 +46,7 @@ export interface DataPlane {
   accessChanged(): void;
   /** Bytes really allocated by the volume's backing storage. */
   allocatedBytes(v: VolumeRecord): Promise<number>;
-  listSessions(): SessionInfo[];
+  /** The iSCSI sessions logged in now. */
+  listSessions(): Promise<SessionInfo[]>;
   targetInfo(): { iqn: string; portals: TargetPortalInfo[] };
 }

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { AlertService } from '../alerts.js';
 import {
   DEFAULT_CLUSTER_POLICY, type ClusterControl, type ClusterPolicy, type ControllerInfo, type ControllerPortInfo,
-  type FaultRequest, type IpFailover, type VolumeOwnership,
+  type FaultRequest, type IpFailover, type OwnershipView,
 } from '../cluster.js';
 
 interface FakeController {
@@ -32,7 +32,7 @@ export class FakeClusterControl implements ClusterControl {
   readonly calls: string[] = [];
   peerLinkUp = true;
   private readonly ctrls = new Map<string, FakeController>();
-  private readonly owners = new Map<string, VolumeOwnership>();
+  private readonly owners = new Map<string, { -readonly [K in keyof OwnershipView]: OwnershipView[K] }>();
   private pol: ClusterPolicy = { ...DEFAULT_CLUSTER_POLICY };
   private nextPid = 1000;
 
@@ -110,7 +110,7 @@ export class FakeClusterControl implements ClusterControl {
     this.takeOver(c);
   }
 
-  volumeOwnership(volumeName: string): VolumeOwnership {
+  volumeOwnership(volumeName: string): OwnershipView {
     let o = this.owners.get(volumeName);
     if (!o) {
       const load = (n: string) => [...this.owners.values()].filter((x) => x.preferredOwner === n).length;

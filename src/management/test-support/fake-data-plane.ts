@@ -20,7 +20,7 @@ export class FakeDataPlane implements DataPlane {
   setWriteProtected(v: VolumeRecord, wp: boolean): void { this.calls.push(`wp ${v.name} ${wp}`); }
   accessChanged(): void { this.calls.push('access'); }
   async allocatedBytes(v: VolumeRecord): Promise<number> { return Math.min(v.sizeBytes, 4096); }
-  listSessions(): SessionInfo[] { return this.sessions; }
+  async listSessions(): Promise<SessionInfo[]> { return this.sessions; }
   targetInfo(): { iqn: string; portals: Array<{ host: string; port: number; tpgt: number }> } {
     return { iqn: 'iqn.2026-11.io.tandem:test', portals: [{ host: '127.0.0.1', port: 3260, tpgt: 1 }] };
   }

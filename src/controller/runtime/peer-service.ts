@@ -13,11 +13,11 @@
  *    (ownership-mover.ts).
  * And the other direction: forward() and mirrorPr() send them.
  */
-import type { JsonValue, PeerHandlerResult, PeerInbound, PeerLink } from '../controller/index.js';
-import type { Logger } from '../lib/logger.js';
-import type { LogicalUnit, PrStateJson, ScsiTarget } from '../scsi/index.js';
-import { checkCondition, type SenseReason } from '../scsi/sense.js';
-import type { ScsiCommand, ScsiResponse } from '../scsi/types.js';
+import type { JsonValue, PeerHandlerResult, PeerInbound, PeerLink } from '../index.js';
+import type { Logger } from '../../lib/logger.js';
+import type { LogicalUnit, PrStateJson, ScsiTarget } from '../../scsi/index.js';
+import { checkCondition, type SenseReason } from '../../scsi/sense.js';
+import type { ScsiCommand, ScsiResponse } from '../../scsi/types.js';
 import { decodeCommand, decodeResponse, encodeCommand, encodeResponse, type ForwardedCommandBody } from './forwarding.js';
 import type { HaRouter } from './ha-router.js';
 import type { OwnershipMover } from './ownership-mover.js';

@@ -1,15 +1,25 @@
 /**
- * Controller side of the supervisor's address plan (address-plan.ts; DS300 "iSCSI Fail
- * over", seed 001): makes the controller's iSCSI portals exactly the listeners it was
- * sent — its own addresses, a failed port's address moved onto another of its ports,
- * or a peer's addresses taken over — each with its HOME port's identity (TPGT, relative
- * target port id, target port group). A portal not wanted any more is removed, which
+ * Controller side of the supervisor's address plan (src/supervisor/address-plan.ts;
+ * DS300 "iSCSI Fail over", seed 001): makes the controller's iSCSI portals exactly the
+ * listeners it was sent — its own addresses, a failed port's address moved onto another
+ * of its ports, or a peer's addresses taken over — each with its HOME port's identity
+ * (TPGT, relative target port id, target port group). A portal not wanted any more is removed, which
  * closes the connections that came in through it; a missing one is added; one whose
  * identity changed is re-created. Idempotent: the same list twice changes nothing.
  */
-import type { PortalConfig } from '../iscsi/target/iscsi-target.js';
-import type { Logger } from '../lib/logger.js';
-import type { PortalListener } from './address-plan.js';
+import type { PortalConfig } from '../../iscsi/target/iscsi-target.js';
+import type { Logger } from '../../lib/logger.js';
+
+/** One portal a controller must listen on: the address with its home port's identity. */
+export interface PortalListener {
+  host: string;
+  port: number;
+  tpgt: number;
+  relativeTargetPortId: number;
+  targetPortGroupId: number;
+  homeController: string;
+  homePort: string;
+}
 
 export interface PortalHost {
   boundPortals(): PortalConfig[];

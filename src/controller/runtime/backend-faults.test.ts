@@ -3,9 +3,9 @@
 // failures only end with repair; the device wrapper reports only "back end lost" codes.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryDevice } from '../block/memory-device.js';
-import type { VolumeOwnership } from '../controller/index.js';
-import { silentLogger } from '../lib/logger.js';
+import { MemoryDevice } from '../../block/memory-device.js';
+import type { VolumeOwnership } from '../index.js';
+import { silentLogger } from '../../lib/logger.js';
 import { BackendFaults } from './backend-faults.js';
 import { backendDevice } from './failing-device.js';
 import type { OwnershipMover } from './ownership-mover.js';

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CLUSTER_POLICY, type ClusterPolicy, type ControllerState } from '../management/cluster.js';
 import { silentLogger } from '../lib/logger.js';
-import type { PortalListener } from './address-plan.js';
+import type { PortalListener } from '../controller/runtime/controller-listeners.js';
 import type { HaConfig } from '../config/ha-config.js';
-import { SupervisorAddresses } from './supervisor-addresses.js';
-import type { Supervisor } from './supervisor.js';
+import { SupervisorAddresses, type AddressDeps } from './addresses.js';
+import type { ControllerChannel } from './ipc/endpoint.js';
 
 const port = (name: string, host: string, n: number, group: number) => ({ name, host, port: 3260, tpgt: n, relativeTargetPortId: n, targetPortGroupId: group });
 
-/** A supervisor with two live controllers whose IPC requests are recorded and answered. */
+/** The address plan's view of a supervisor with two live controllers whose IPC requests are recorded and answered. */
 function fakeSupervisor() {
   const ha: HaConfig = {
     heartbeatIntervalMs: 100, heartbeatTimeoutMs: 600, leaseMs: 800,
@@ -35,19 +35,23 @@ function fakeSupervisor() {
       return null;
     },
   });
-  const slots = new Map(ha.controllers.map((c) => [c.name, { cfg: c, state: 'online' as ControllerState, proc: undefined, rpc: rpc(c.name), portsDown: new Set<string>() }]));
+  const slots = new Map(ha.controllers.map((c) => [c.name, { cfg: c, state: 'online' as ControllerState, channel: rpc(c.name) as unknown as ControllerChannel, portsDown: new Set<string>() }]));
   const policy: ClusterPolicy = { ...DEFAULT_CLUSTER_POLICY };
-  const sup = {
-    ha, slots, policy, logger: silentLogger(),
-    live: () => [...slots.values()].filter((s) => s.state === 'online'),
-    event: (sev: string, short: string) => { events.push(`${sev}: ${short}`); },
-    services: { alerts: {
-      raise: (key: string, a: { short: string; action: string }) => { if (!alerts.has(key)) alerts.set(key, `${a.short} | ${a.action}`); },
-      clear: (key: string) => { alerts.delete(key); },
-    } },
-    store: { ownership: { list: () => [...owners.values()] } },
+  const sup = { policy };
+  const deps: AddressDeps = {
+    ha, logger: silentLogger(),
+    controller: (name) => { const s = slots.get(name)!; return { state: s.state, ipFailover: s.cfg.ipFailover, portsDown: s.portsDown }; },
+    live: () => [...slots.values()].filter((s) => s.state === 'online').map((s) => ({ name: s.cfg.name, channel: s.channel })),
+    channel: (name) => slots.get(name)?.channel,
+    policy: () => policy,
+    event: (sev, short) => { events.push(`${sev}: ${short}`); },
+    alerts: {
+      raise: (key: string, a: { short: string; action: string }) => { if (!alerts.has(key)) alerts.set(key, `${a.short} | ${a.action}`); return undefined as never; },
+      clear: (key: string) => { alerts.delete(key); return undefined; },
+    },
+    ownership: () => [...owners.values()],
   };
-  const addresses = new SupervisorAddresses(sup as unknown as Supervisor);
+  const addresses = new SupervisorAddresses(deps);
   return { sup, slots, log, events, alerts, owners, addresses };
 }
 

@@ -1,18 +1,14 @@
 /**
- * The live side of the volumes: one BlockDevice and one LogicalUnit per volume record.
- * Implements the control plane's DataPlane seam for volume lifecycle; access and
- * sessions are in array-data-plane.ts.
+ * The live side of the volumes: one BlockDevice (from VolumeDevices) and one
+ * LogicalUnit per volume record. The access plane (access-plane.ts) serves the control
+ * plane's DataPlane seam with it.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { BlockDevice } from '../block/block-device.js';
-import { FileDevice } from '../block/file-device.js';
-import { MemoryDevice } from '../block/memory-device.js';
-import type { FsNative } from '../block/native.js';
 import type { Logger } from '../lib/logger.js';
 import { LogicalUnit, prStateAfterPowerLoss, type LogicalUnitOptions, type PrStateJson } from '../scsi/index.js';
 import type { Store } from '../store/store.js';
 import type { VolumeRecord } from '../store/records.js';
+import type { VolumeDevices } from './volume-devices.js';
 
 export const TANDEM_INQUIRY = { vendor: 'TANDEM', product: 'VOLUME', revision: '0001' } as const;
 
@@ -32,24 +28,31 @@ export interface VolumeRuntimeHooks {
 export class VolumeRuntime {
   private readonly byId = new Map<string, LiveVolume>();
   private readonly byName = new Map<string, LiveVolume>();
+  /** LU → volume id, for the LUs the SCSI core hands back (routing, resets). */
+  private readonly idOfLu = new WeakMap<LogicalUnit, string>();
 
-  constructor(private readonly store: Store, private readonly fsNative: FsNative, private readonly logger: Logger, private readonly hooks: VolumeRuntimeHooks = {}) {}
+  constructor(private readonly store: Store, private readonly devices: VolumeDevices, private readonly logger: Logger, private readonly hooks: VolumeRuntimeHooks = {}) {}
 
   /** Opens one existing volume (HA: the file was created by another process). */
   async openOne(v: VolumeRecord): Promise<void> {
     if (this.byId.has(v.id)) return;
-    this.attach(v, await this.openDevice(v));
+    this.attach(v, await this.devices.open(v));
   }
 
   getById(id: string): LiveVolume | undefined {
     return this.byId.get(id);
   }
 
+  /** The id of the volume a logical unit serves (also after the volume went offline). */
+  volumeIdOf(lu: LogicalUnit): string | undefined {
+    return this.idOfLu.get(lu);
+  }
+
   /** Bring every recorded volume online (at start-up). A volume whose storage is missing is logged and skipped. */
   async openAll(): Promise<void> {
     for (const v of this.store.volumes.list()) {
       try {
-        await this.attach(v, await this.openDevice(v));
+        await this.attach(v, await this.devices.open(v));
       } catch (err) {
         this.logger.error({ err, volume: v.name }, `volume ${v.name} cannot be opened; it stays offline`);
       }
@@ -65,14 +68,7 @@ export class VolumeRuntime {
   }
 
   async create(v: VolumeRecord): Promise<void> {
-    let device: BlockDevice;
-    if (v.backing === 'memory') device = new MemoryDevice(v.blockSize, v.sizeBytes);
-    else {
-      const path = requirePath(v);
-      await mkdir(dirname(path), { recursive: true });
-      device = await FileDevice.create(path, { sizeBytes: v.sizeBytes, blockSize: v.blockSize, thin: v.thin, native: this.fsNative });
-    }
-    this.attach(v, device);
+    this.attach(v, await this.devices.create(v));
   }
 
   /**
@@ -94,7 +90,7 @@ export class VolumeRuntime {
       this.byName.delete(live.record.name);
       await live.device.close();
     }
-    if (v.backing === 'file' && v.path) await rm(v.path, { force: true });
+    await this.devices.remove(v);
   }
 
   setWriteProtected(v: VolumeRecord, wp: boolean): void {
@@ -123,11 +119,6 @@ export class VolumeRuntime {
     this.byName.clear();
   }
 
-  private async openDevice(v: VolumeRecord): Promise<BlockDevice> {
-    if (v.backing === 'memory') return new MemoryDevice(v.blockSize, v.sizeBytes);
-    return FileDevice.open(requirePath(v), { blockSize: v.blockSize, thin: v.thin, native: this.fsNative });
-  }
-
   private attach(v: VolumeRecord, rawDevice: BlockDevice): LiveVolume {
     const device = this.hooks.wrapDevice ? this.hooks.wrapDevice(v, rawDevice) : rawDevice;
     const lu = new LogicalUnit({
@@ -146,6 +137,7 @@ export class VolumeRuntime {
       },
     });
     const live: LiveVolume = { record: v, device, lu };
+    this.idOfLu.set(lu, v.id);
     this.byId.set(v.id, live);
     this.byName.set(v.name, live);
     return live;
@@ -156,9 +148,4 @@ export class VolumeRuntime {
     if (!live) throw new Error(`volume ${v.name} is not online`);
     return live;
   }
-}
-
-function requirePath(v: VolumeRecord): string {
-  if (!v.path) throw new Error(`volume ${v.name} has file backing but no path`);
-  return v.path;
 }

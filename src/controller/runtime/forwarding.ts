@@ -4,8 +4,8 @@
  * binary payload; the owner answers {status, sense, transferLength, aborted} with
  * Data-In as the payload. ItNexus is JSON except transportId (base64).
  */
-import type { JsonValue } from '../controller/index.js';
-import type { ItNexus, ScsiCommand, ScsiResponse, TaskAttrValue } from '../scsi/types.js';
+import type { JsonValue } from '../index.js';
+import type { ItNexus, ScsiCommand, ScsiResponse, TaskAttrValue } from '../../scsi/types.js';
 
 export interface ForwardedCommandBody {
   [k: string]: JsonValue;

@@ -3,9 +3,9 @@
 // link is cut while the owner lives (split brain).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { ControllerHealth, FailoverMode, VolumeOwnership } from '../controller/index.js';
-import type { LogicalUnit } from '../scsi/logical-unit.js';
-import type { ItNexus, ScsiCommand } from '../scsi/types.js';
+import type { ControllerHealth, FailoverMode, VolumeOwnership } from '../index.js';
+import type { LogicalUnit } from '../../scsi/logical-unit.js';
+import type { ItNexus, ScsiCommand } from '../../scsi/types.js';
 import { HaRouter, type HaRouterFacts } from './ha-router.js';
 
 const LU = {} as LogicalUnit;

@@ -8,16 +8,17 @@
  * automatically according to a user-defined policy").
  *
  * Portal addresses are not moved here: the supervisor alone knows every port's link
- * state and places addresses with its address plan (address-plan.ts) when a controller
- * exits, is fenced, disabled or enabled; the address effects are only logged.
+ * state and places addresses with its address plan (src/supervisor/address-plan.ts)
+ * when a controller exits, is fenced, disabled or enabled; the address effects are only
+ * logged.
  */
-import { systemClock } from '../lib/clock.js';
-import type { ClusterPolicy } from '../management/cluster.js';
+import { systemClock } from '../../lib/clock.js';
+import type { ClusterPolicy } from '../../management/cluster.js';
 import {
   bindPeerLink, createFailoverMachine, FailoverRunner, type FailoverConfig, type FailoverSnapshot, type PeerLink, type Severity,
-} from '../controller/index.js';
-import type { Logger } from '../lib/logger.js';
-import type { ControllerEvent } from './controller-runtime.js';
+} from '../index.js';
+import type { Logger } from '../../lib/logger.js';
+import type { ControllerEvent } from './supervisor-link.js';
 
 export interface FailoverGlueDeps {
   self: string;

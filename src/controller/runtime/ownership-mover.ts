@@ -17,17 +17,17 @@
  *
  * A move between two live controllers needs the peer link: without it the other one
  * would keep serving from its stale view (two owners). Takeover of a dead controller's
- * volumes does not come here (fenced first, see controller-failover.ts).
+ * volumes does not come here (fenced first, see failover-binding.ts).
  */
-import type { ClusterPolicy } from '../management/cluster.js';
+import type { ClusterPolicy } from '../../management/cluster.js';
 import {
   applyMoves, isServing, modelFromRecords, trespass as trespassModel, type HealthMap, type PeerLink, type PeerRequestKind, type TrespassReason,
-} from '../controller/index.js';
-import { ConflictError } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
-import type { LogicalUnit, ScsiTarget } from '../scsi/index.js';
-import type { Store } from '../store/index.js';
-import type { ControllerEvent } from './controller-runtime.js';
+} from '../index.js';
+import { ConflictError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { LogicalUnit, ScsiTarget } from '../../scsi/index.js';
+import type { Store } from '../../store/index.js';
+import type { ControllerEvent } from './supervisor-link.js';
 
 export interface MoverDeps {
   self: string;

@@ -9,12 +9,12 @@
  * ("the ports report the state of the controller that now hosts them"), so its state is
  * this controller's state.
  */
-import { AluaTrespassCounter, aluaStateFor, decideNonOwnerIo, type FailoverMode, type HealthMap, type VolumeOwnership } from '../controller/index.js';
-import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from '../scsi/access-router.js';
-import type { AluaStateName } from '../scsi/command-context.js';
-import type { LogicalUnit } from '../scsi/logical-unit.js';
-import type { SenseReason } from '../scsi/sense.js';
-import type { ItNexus, ScsiCommand, ScsiResponse } from '../scsi/types.js';
+import { AluaTrespassCounter, aluaStateFor, decideNonOwnerIo, type FailoverMode, type HealthMap, type VolumeOwnership } from '../index.js';
+import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from '../../scsi/access-router.js';
+import type { AluaStateName } from '../../scsi/command-context.js';
+import type { LogicalUnit } from '../../scsi/logical-unit.js';
+import type { SenseReason } from '../../scsi/sense.js';
+import type { ItNexus, ScsiCommand, ScsiResponse } from '../../scsi/types.js';
 
 export interface HaRouterFacts {
   self: string;

@@ -15,10 +15,10 @@
  * them; I/O that still arrives here is forwarded (ha-router.ts); a repaired volume that
  * prefers this controller comes back.
  */
-import type { BlockDevice } from '../block/block-device.js';
-import type { VolumeOwnership } from '../controller/index.js';
-import type { Logger } from '../lib/logger.js';
-import type { ControllerEvent } from './controller-runtime.js';
+import type { BlockDevice } from '../../block/block-device.js';
+import type { VolumeOwnership } from '../index.js';
+import type { Logger } from '../../lib/logger.js';
+import type { ControllerEvent } from './supervisor-link.js';
 import type { OwnershipMover } from './ownership-mover.js';
 
 export interface BackendFaultDeps {

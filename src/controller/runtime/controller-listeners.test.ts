@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PortalConfig } from '../iscsi/target/iscsi-target.js';
-import { createLogger } from '../lib/logger.js';
-import type { PortalListener } from './address-plan.js';
+import type { PortalConfig } from '../../iscsi/target/iscsi-target.js';
+import { createLogger } from '../../lib/logger.js';
+import type { PortalListener } from './controller-listeners.js';
 import { hostedControllers, reconcileListeners, type PortalHost } from './controller-listeners.js';
 
 const logger = createLogger({ level: 'silent' });

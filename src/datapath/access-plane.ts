@@ -1,41 +1,33 @@
 /**
- * The daemon's DataPlane: volume lifecycle (VolumeRuntime), who sees which LUN
- * (LunAccess for the SCSI core, AuthPolicy for iSCSI login), sessions and target info.
+ * The access plane of one array (or one controller): the control plane's DataPlane seam
+ * over the live volumes (VolumeRuntime), who sees which LUN (LunAccess for the SCSI
+ * core), who may log in and with which CHAP secret (AuthPolicy for iSCSI login), the
+ * sessions and the target's name and portals.
  */
 import type { DataPlane, SessionInfo, TargetPortalInfo } from '../management/data-plane.js';
 import type { AccessResolver } from '../management/access.js';
-import type { AuthPolicy, ChapCredentials } from '../iscsi/target/iscsi-target.js';
+import type { AuthPolicy, ChapCredentials, PortalConfig } from '../iscsi/target/iscsi-target.js';
 import type { LogicalUnit, LunAccess } from '../scsi/index.js';
 import type { ItNexus } from '../scsi/types.js';
 import type { VolumeRecord } from '../store/records.js';
-import { isLoopback, type PortalConfig } from '../config/portal.js';
+import { isLoopback } from '../config/portal.js';
 import type { VolumeRuntime } from './volume-runtime.js';
 
-/** One iSCSI portal as served: its own target portal group tag and relative port id. */
-export interface ServedPortal extends PortalConfig {
-  tpgt: number;
-  relativeTargetPortId: number;
-  targetPortGroupId: number;
-}
+/** One iSCSI portal as served: its address with its own portal group tag, relative port id and ALUA group. */
+export type ServedPortal = PortalConfig;
 
-export class ArrayDataPlane implements DataPlane, LunAccess, AuthPolicy {
-  private access: AccessResolver | undefined;
-  private sessionsSource: () => SessionInfo[] = () => [];
+export class AccessPlane implements DataPlane, LunAccess, AuthPolicy {
   /** lunsFor() is on the I/O path: cache per (initiator, loopback) until access changes. */
   private cache = new Map<string, ReadonlyMap<number, LogicalUnit>>();
   private readonly nexuses = new Map<string, ItNexus>();
 
   constructor(
     private readonly volumes: VolumeRuntime,
+    private readonly access: AccessResolver,
     private readonly iqn: string,
-    private readonly portals: ServedPortal[],
+    private readonly portals: readonly ServedPortal[],
+    private readonly sessions: () => SessionInfo[],
   ) {}
-
-  /** Late wiring (the services need the data plane, the data plane needs their resolver). */
-  bind(access: AccessResolver, sessions: () => SessionInfo[]): void {
-    this.access = access;
-    this.sessionsSource = sessions;
-  }
 
   // --- DataPlane (control plane → data plane) ---
   async createVolume(v: VolumeRecord): Promise<void> {
@@ -67,8 +59,8 @@ export class ArrayDataPlane implements DataPlane, LunAccess, AuthPolicy {
   async allocatedBytes(v: VolumeRecord): Promise<number> {
     return this.volumes.allocatedBytes(v);
   }
-  listSessions(): SessionInfo[] {
-    return this.sessionsSource();
+  async listSessions(): Promise<SessionInfo[]> {
+    return this.sessions();
   }
   targetInfo(): { iqn: string; portals: TargetPortalInfo[] } {
     return { iqn: this.iqn, portals: this.portals.map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt })) };
@@ -81,7 +73,7 @@ export class ArrayDataPlane implements DataPlane, LunAccess, AuthPolicy {
     const key = `${nexus.initiatorName}|${loop ? 1 : 0}`;
     let m = this.cache.get(key);
     if (!m) {
-      const names = this.access?.resolveAccess(nexus.initiatorName, loop) ?? new Map<number, string>();
+      const names = this.access.resolveAccess(nexus.initiatorName, loop);
       const out = new Map<number, LogicalUnit>();
       for (const [lun, name] of names) {
         const live = this.volumes.get(name);
@@ -105,9 +97,9 @@ export class ArrayDataPlane implements DataPlane, LunAccess, AuthPolicy {
     // Loopback portals admit anyone (they see only what is mapped to them or to all
     // loopback initiators); other portals only initiators that have a host record.
     if (isLoopback(portal.host)) return true;
-    return this.access?.hostOf(initiatorName) !== undefined;
+    return this.access.hostOf(initiatorName) !== undefined;
   }
   chapFor(initiatorName: string): ChapCredentials | undefined {
-    return this.access?.chapFor(initiatorName) ?? undefined;
+    return this.access.chapFor(initiatorName) ?? undefined;
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The supervisor's half of port and controller address failover (DS300 "iSCSI Fail
  * over" and "ipfailover modes", seed 001; HA design "Port failures"). The supervisor
- * alone knows every port's link state (slot.portsDown) and every controller's health,
- * so it computes the address plan (address-plan.ts) and sends each live controller its
- * exact listener list (IPC 'listeners', controller-listeners.ts).
+ * alone knows every port's link state and every controller's health, so it computes the
+ * address plan (address-plan.ts) and sends each live controller its exact listener list
+ * (IPC 'listeners', src/controller/runtime/controller-listeners.ts).
  *
  * A whole-controller failover caused by ports (ipFailover remote, or both with every
  * port down) of a controller that is still alive also moves its volumes: "the
@@ -14,10 +14,32 @@
  *
  * Reconciliations run one at a time, in call order.
  */
-import type { AddressPlan, PortalListener } from './address-plan.js';
+import { alertAction, alertId } from '../controller/alert-ids.js';
+import type { ListenersResult, PortalListener } from '../controller/runtime/controller-listeners.js';
+import type { HaConfig } from '../config/ha-config.js';
+import type { Logger } from '../lib/logger.js';
+import type { AlertService } from '../management/alerts.js';
+import type { ClusterPolicy, ControllerState, IpFailover } from '../management/cluster.js';
+import type { OwnershipRecord } from '../store/ownership-repo.js';
+import type { AddressPlan } from './address-plan.js';
 import { addressHealth, describePlacement, planAddresses } from './address-plan.js';
-import type { ListenersResult } from './controller-listeners.js';
-import type { Supervisor } from './supervisor.js';
+import type { ClusterEventSink } from './cluster-events.js';
+import type { ControllerChannel } from './ipc/endpoint.js';
+
+/** What the address plan needs to know of the supervisor. */
+export interface AddressDeps {
+  ha: HaConfig;
+  /** A controller's state, ipFailover mode and ports whose link is down. */
+  controller(name: string): { state: ControllerState; ipFailover: IpFailover; portsDown: ReadonlySet<string> };
+  live(): Array<{ name: string; channel: ControllerChannel }>;
+  /** The channel to a running controller. */
+  channel(name: string): ControllerChannel | undefined;
+  ownership(): ReadonlyArray<Pick<OwnershipRecord, 'volumeId' | 'preferredOwner' | 'currentOwner'>>;
+  policy(): Pick<ClusterPolicy, 'failback' | 'failbackDelayMs'>;
+  event: ClusterEventSink;
+  alerts: Pick<AlertService, 'raise' | 'clear'>;
+  logger: Logger;
+}
 
 export interface ReconcileOptions {
   /** A controller about to be started: its addresses are released, nobody takes them. */
@@ -40,19 +62,19 @@ export class SupervisorAddresses {
   /** The served-address list each controller was last sent. */
   private readonly servedSent = new Map<string, string>();
 
-  constructor(private readonly sup: Supervisor) {}
+  constructor(private readonly d: AddressDeps) {}
 
   /** The plan for the current state (pure; nothing is sent). */
   plan(opts: ReconcileOptions = {}): AddressPlan {
-    return planAddresses(this.sup.ha, (name) => {
-      const slot = this.sup.slots.get(name)!;
-      return { health: name === opts.starting ? 'reserved' : addressHealth(slot.state), ipFailover: slot.cfg.ipFailover, portsDown: slot.portsDown };
+    return planAddresses(this.d.ha, (name) => {
+      const c = this.d.controller(name);
+      return { health: name === opts.starting ? 'reserved' : addressHealth(c.state), ipFailover: c.ipFailover, portsDown: c.portsDown };
     });
   }
 
   /** A controller process (re)started: it listens on its own ports, nothing else. */
   controllerStarted(name: string): void {
-    const c = this.sup.ha.controllers.find((x) => x.name === name);
+    const c = this.d.ha.controllers.find((x) => x.name === name);
     if (!c) return;
     this.servedSent.delete(name); // a new process knows nothing yet
     this.sent.set(name, c.ports.map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt, relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId, homeController: name, homePort: p.name })));
@@ -63,7 +85,7 @@ export class SupervisorAddresses {
     const run = this.chain.then(() => this.apply(why, opts));
     this.chain = run.catch(() => undefined);
     return run.catch((err: Error) => {
-      this.sup.logger.error({ err, why }, 'address reconcile failed');
+      this.d.logger.error({ err, why }, 'address reconcile failed');
       return this.plan(opts);
     });
   }
@@ -71,15 +93,14 @@ export class SupervisorAddresses {
   private async apply(why: string, opts: ReconcileOptions): Promise<AddressPlan> {
     if (opts.started) this.controllerStarted(opts.started);
     const plan = this.plan(opts);
-    const live = this.sup.live();
-    for (const name of [...this.sent.keys()]) if (!live.some((s) => s.cfg.name === name)) this.sent.delete(name);
+    const live = this.d.live().map((s) => s.name);
+    for (const name of [...this.sent.keys()]) if (!live.includes(name)) this.sent.delete(name);
     // Phase 1: every controller drops what it loses (an address moving from P to Q must be
     // released by P before Q can listen on it). Phase 2: everyone gets the full list.
     const settled = new Set<string>();
     // Every address somebody serves: what SendTargets lists (an unserved address is not offered).
     const served = plan.placements.filter((p) => p.servedBy).map((p) => p.address);
-    await Promise.all(live.map(async (s) => {
-      const name = s.cfg.name;
+    await Promise.all(live.map(async (name) => {
       const want = new Set(plan.listeners[name]!.map(key));
       const before = this.sent.get(name);
       if (!before) return;
@@ -88,10 +109,10 @@ export class SupervisorAddresses {
       if (sig(keep) === sig(plan.listeners[name]!) && this.sent.has(name)) settled.add(name);
     }));
     const errors: string[] = [];
-    await Promise.all(live.map(async (s) => {
-      if (settled.has(s.cfg.name) && this.servedSent.get(s.cfg.name) === served.join(' ')) return;
-      const r = await this.send(s.cfg.name, plan.listeners[s.cfg.name]!, why, served);
-      if (r) errors.push(...r.errors.map((e) => `controller ${s.cfg.name}: ${e}`));
+    await Promise.all(live.map(async (name) => {
+      if (settled.has(name) && this.servedSent.get(name) === served.join(' ')) return;
+      const r = await this.send(name, plan.listeners[name]!, why, served);
+      if (r) errors.push(...r.errors.map((e) => `controller ${name}: ${e}`));
     }));
     this.recordMoves(plan, why, errors);
     await this.portFailover(plan, why);
@@ -99,17 +120,17 @@ export class SupervisorAddresses {
   }
 
   private async send(name: string, listeners: PortalListener[], why: string, served?: string[]): Promise<ListenersResult | undefined> {
-    const slot = this.sup.slots.get(name);
-    if (!slot?.rpc) return undefined;
+    const channel = this.d.channel(name);
+    if (!channel) return undefined;
     try {
-      const r = await slot.rpc.request<ListenersResult>('listeners', { listeners, why, ...(served ? { served } : {}) });
+      const r = await channel.request('listeners', { listeners, why, ...(served ? { served } : {}) });
       // Unknown state after a failed change: the next reconciliation sends the full list.
       if (r.errors.length === 0) this.sent.set(name, listeners);
       if (served) this.servedSent.set(name, served.join(' '));
       else this.sent.delete(name);
       return r;
     } catch (err) {
-      this.sup.logger.error({ err, controller: name }, 'listeners request failed');
+      this.d.logger.error({ err, controller: name }, 'listeners request failed');
       this.sent.delete(name);
       return { listening: [], added: [], removed: [], errors: [(err as Error).message] };
     }
@@ -123,73 +144,79 @@ export class SupervisorAddresses {
     this.lastServed = now;
     if (changed.length > 0) {
       const away = changed.some((p) => p.reason !== 'home');
-      this.sup.event(away ? 'warning' : 'info', `addresses moved (${why}): ${changed.map(describePlacement).join('; ')}`);
+      this.d.event(away ? 'warning' : 'info', `addresses moved (${why}): ${changed.map(describePlacement).join('; ')}`);
     }
-    if (errors.length > 0) this.sup.event('error', `address failover incomplete (${why})`, 'supervisor', errors.join('\n'));
+    if (errors.length > 0) this.d.event('error', `address failover incomplete (${why})`, 'supervisor', errors.join('\n'));
   }
 
   private async portFailover(plan: AddressPlan, why: string): Promise<void> {
+    const d = this.d;
     for (const name of plan.portFailedOver) {
-      const slot = this.sup.slots.get(name)!;
+      const c = d.controller(name);
       const peer = plan.placements.find((p) => p.homeController === name && p.servedBy)?.servedBy?.controller;
-      const peerSlot = peer ? this.sup.slots.get(peer) : undefined;
-      if (!peer || !peerSlot?.rpc) continue;
+      const peerChannel = peer ? d.channel(peer) : undefined;
+      if (!peer || !peerChannel) continue;
       const t = this.failbackTimers.get(name);
       if (t) { clearTimeout(t); this.failbackTimers.delete(name); }
       if (this.failedOver.get(name) !== peer) {
         this.failedOver.set(name, peer);
-        const down = slot.cfg.ports.filter((p) => slot.portsDown.has(p.name)).map((p) => p.name);
-        const cause = `ipFailover ${slot.cfg.ipFailover}, port${down.length > 1 ? 's' : ''} ${down.join(', ')} link down`;
-        this.sup.event('error', `controller ${name} failed over to ${peer}: ${cause}`, 'supervisor',
+        const ports = d.ha.controllers.find((x) => x.name === name)?.ports ?? [];
+        const down = ports.filter((p) => c.portsDown.has(p.name)).map((p) => p.name);
+        const cause = `ipFailover ${c.ipFailover}, port${down.length > 1 ? 's' : ''} ${down.join(', ')} link down`;
+        d.event('error', `controller ${name} failed over to ${peer}: ${cause}`, 'supervisor',
           `${why}. Every address of ${name} is served by ${peer} and ${peer} takes every volume ${name} owns; they return when the links of ${name} are back.`);
-        this.sup.services.alerts.clear(`controller-failback-needed:${name}`, 'supervisor');
-        this.sup.services.alerts.raise(`controller-port-failover:${name}`, {
+        d.alerts.clear(alertId('controller-failback-needed', name), 'supervisor');
+        const id = alertId('controller-port-failover', name);
+        d.alerts.raise(id, {
           short: `controller ${name} failed over to ${peer}: ${cause}`,
           long: `${name} is running but its iSCSI ports cannot serve hosts; ${peer} serves its addresses and volumes`,
-          action: `repair the link of port${down.length > 1 ? 's' : ''} ${down.join(', ')} (drill: tandem fault port-up PORT)`,
+          action: alertAction(id, down),
         }, 'supervisor');
       }
-      for (const o of this.sup.store.ownership.list()) {
+      for (const o of d.ownership()) {
         if (o.currentOwner !== name) continue;
-        await peerSlot.rpc.request('trespass', { volumeId: o.volumeId, to: peer, reason: 'port-failure' })
-          .catch((err: Error) => this.sup.event('error', `volume ${o.volumeId} could not move from ${name} to ${peer}: ${err.message}`));
+        await peerChannel.request('trespass', { volumeId: o.volumeId, to: peer, reason: 'port-failure' })
+          .catch((err: Error) => d.event('error', `volume ${o.volumeId} could not move from ${name} to ${peer}: ${err.message}`));
       }
     }
     for (const [name, peer] of [...this.failedOver]) {
       if (plan.portFailedOver.includes(name)) continue;
       this.failedOver.delete(name);
-      this.sup.services.alerts.clear(`controller-port-failover:${name}`, 'supervisor');
-      if (this.sup.slots.get(name)!.state !== 'online') continue; // died meanwhile: controller failure handling owns it
-      const auto = this.sup.policy.failback === 'auto';
-      this.sup.event('info', `controller ${name} ports back: its addresses are home${auto ? `; its volumes return from ${peer} (failback auto)` : `; its volumes stay on ${peer} until failback`}`);
+      d.alerts.clear(alertId('controller-port-failover', name), 'supervisor');
+      if (d.controller(name).state !== 'online') continue; // died meanwhile: controller failure handling owns it
+      const policy = d.policy();
+      const auto = policy.failback === 'auto';
+      d.event('info', `controller ${name} ports back: its addresses are home${auto ? `; its volumes return from ${peer} (failback auto)` : `; its volumes stay on ${peer} until failback`}`);
       if (auto) {
-        const timer = setTimeout(() => { this.failbackTimers.delete(name); void this.failback(name); }, this.sup.policy.failbackDelayMs);
+        const timer = setTimeout(() => { this.failbackTimers.delete(name); void this.failback(name); }, policy.failbackDelayMs);
         timer.unref();
         this.failbackTimers.set(name, timer);
       } else if (this.awayFrom(name).length > 0) {
-        this.sup.services.alerts.raise(`controller-failback-needed:${name}`, {
+        const id = alertId('controller-failback-needed', name);
+        d.alerts.raise(id, {
           severity: 'warning',
           short: `controller ${name} is back from a port failover; its volumes are still on ${peer}`,
-          action: `run: tandem controller failback ${name}`,
+          action: alertAction(id),
         }, 'supervisor');
       }
     }
-    for (const name of this.sup.slots.keys()) {
-      if (!this.failedOver.has(name) && this.awayFrom(name).length === 0) this.sup.services.alerts.clear(`controller-failback-needed:${name}`, 'supervisor');
+    for (const c of d.ha.controllers) {
+      const name = c.name;
+      if (!this.failedOver.has(name) && this.awayFrom(name).length === 0) d.alerts.clear(alertId('controller-failback-needed', name), 'supervisor');
     }
   }
 
   /** Volume ids that prefer `name` but are owned elsewhere. */
   private awayFrom(name: string): string[] {
-    return this.sup.store.ownership.list().filter((o) => o.preferredOwner === name && o.currentOwner !== name).map((o) => o.volumeId);
+    return this.d.ownership().filter((o) => o.preferredOwner === name && o.currentOwner !== name).map((o) => o.volumeId);
   }
 
   private async failback(name: string): Promise<void> {
-    const slot = this.sup.slots.get(name);
-    if (!slot?.rpc || slot.state !== 'online' || this.failedOver.has(name)) return;
+    const channel = this.d.channel(name);
+    if (!channel || this.d.controller(name).state !== 'online' || this.failedOver.has(name)) return;
     for (const id of this.awayFrom(name)) {
-      await slot.rpc.request('trespass', { volumeId: id, to: name, reason: 'port-repair' })
-        .catch((err: Error) => this.sup.event('error', `failback of volume ${id} to ${name} failed: ${err.message}`));
+      await channel.request('trespass', { volumeId: id, to: name, reason: 'port-repair' })
+        .catch((err: Error) => this.d.event('error', `failback of volume ${id} to ${name} failed: ${err.message}`));
     }
   }
 

@@ -8,7 +8,7 @@
  *    storage is gone, not a bad argument) to `onError`, so the controller can hand the
  *    volume to its peer (backend-faults.ts). The error still reaches the command.
  */
-import type { BlockDevice } from '../block/block-device.js';
+import type { BlockDevice } from '../../block/block-device.js';
 
 const IO_OPS = new Set(['read', 'readLeased', 'write', 'flush', 'discard', 'allocationStatus']);
 /** errno codes that mean "the back end cannot be reached", not "this request was wrong". */

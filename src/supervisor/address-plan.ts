@@ -24,6 +24,7 @@
 import {
   planIpFailover, type AddressPlacement, type ControllerPorts, type IpFailoverMode,
 } from '../controller/ip-failover.js';
+import type { PortalListener } from '../controller/runtime/controller-listeners.js';
 import type { ControllerState } from '../management/cluster.js';
 import type { HaConfig, HaPortConfig } from '../config/ha-config.js';
 
@@ -40,17 +41,6 @@ export interface ControllerAddressFacts {
   health: AddressHealth;
   ipFailover: IpFailoverMode;
   portsDown: ReadonlySet<string>;
-}
-
-/** One portal a controller must listen on: the address with its home port's identity. */
-export interface PortalListener {
-  host: string;
-  port: number;
-  tpgt: number;
-  relativeTargetPortId: number;
-  targetPortGroupId: number;
-  homeController: string;
-  homePort: string;
 }
 
 export type PlacementReason = AddressPlacement['reason'] | 'reserved';
