@@ -28,6 +28,7 @@
  *                     fails back (ownership.failback()).
  */
 import type { Clock } from '../lib/clock.js';
+import type { Severity } from '../lib/severity.js';
 import { alertId } from './alert-ids.js';
 
 export type FailoverState =
@@ -91,7 +92,6 @@ export type FailoverEvent =
   | { readonly type: 'peer-hello'; readonly incarnation: string }
   | { readonly type: 'failback-timer' };
 
-export type Severity = 'info' | 'warning' | 'error' | 'critical';
 export type FailoverTimer = 'tick' | 'failback';
 
 export type FailoverEffect =

@@ -12,7 +12,7 @@ export {
 export {
   alertIds, createFailoverMachine, failoverInitial, failoverTransition, volumesFailedBack,
   type FailbackPolicy, type FailoverConfig, type FailoverEffect, type FailoverEvent, type FailoverMachine, type FailoverSnapshot,
-  type FailoverState, type FailoverStep, type FailoverTimer, type Severity,
+  type FailoverState, type FailoverStep, type FailoverTimer,
 } from './failover-machine.js';
 export { applyMoves, type ApplyMovesResult, type OwnershipStore } from './ownership-persist.js';
 export { bindPeerLink, FailoverRunner, type FailoverHandlers } from './failover-runner.js';

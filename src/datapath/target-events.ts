@@ -6,7 +6,7 @@
  * sends them to the supervisor.
  */
 import type { TargetEvent } from '../iscsi/target/iscsi-target.js';
-import type { Severity } from '../store/records.js';
+import type { Severity } from '../lib/severity.js';
 
 export const DATA_PATH_CATEGORIES = ['session', 'scsi'] as const;
 export type DataPathCategory = (typeof DATA_PATH_CATEGORIES)[number];

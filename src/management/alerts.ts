@@ -9,7 +9,8 @@
  * store keeps at most one open alert per key.
  */
 import type { Store } from '../store/store.js';
-import type { AlertRecord, Severity } from '../store/records.js';
+import type { Severity } from '../lib/severity.js';
+import type { AlertRecord } from '../store/records.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import type { EventLog } from './event-log.js';
 

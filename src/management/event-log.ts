@@ -1,6 +1,7 @@
 /** The array's event log: what changed, when, how bad, and who did it. */
 import type { Store } from '../store/store.js';
-import { SEVERITY_ORDER, type EventRecord, type Severity } from '../store/records.js';
+import { SEVERITY_ORDER, type Severity } from '../lib/severity.js';
+import type { EventRecord } from '../store/records.js';
 import { ValidationError } from '../lib/errors.js';
 
 export interface EventInput {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../lib/logger.js';
 import type { EventInput, EventLog } from '../management/event-log.js';
-import type { Severity } from '../store/records.js';
+import type { Severity } from '../lib/severity.js';
 
 export type ClusterEventSink = (severity: Severity, short: string, actor?: string, long?: string) => void;
 

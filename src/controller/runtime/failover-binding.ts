@@ -15,9 +15,10 @@
 import { systemClock } from '../../lib/clock.js';
 import type { ClusterPolicy } from '../../management/cluster.js';
 import {
-  bindPeerLink, createFailoverMachine, FailoverRunner, type FailoverConfig, type FailoverSnapshot, type PeerLink, type Severity,
+  bindPeerLink, createFailoverMachine, FailoverRunner, type FailoverConfig, type FailoverSnapshot, type PeerLink,
 } from '../index.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Severity } from '../../lib/severity.js';
 import type { ControllerEvent } from './supervisor-link.js';
 
 export interface FailoverGlueDeps {
@@ -37,7 +38,8 @@ export interface FailoverGlueDeps {
   logger: Logger;
 }
 
-const SEVERITY: Record<Severity, ControllerEvent['severity']> = { info: 'info', warning: 'warning', error: 'error', critical: 'error' };
+/** The event log entry of a machine event: 'critical' is for the alert it raises with it, the event itself is an error. */
+const EVENT_SEVERITY: Record<Severity, Severity> = { info: 'info', warning: 'warning', error: 'error', critical: 'error' };
 
 export function startFailover(d: FailoverGlueDeps): { runner: FailoverRunner; stop(): void } {
   // The policy may change at run time: the machine reads these on every transition.
@@ -61,7 +63,7 @@ export function startFailover(d: FailoverGlueDeps): { runner: FailoverRunner; st
     takeOverAddresses: () => d.logger.info(`addresses of ${d.peer}: placed by the supervisor's address plan`),
     releaseAddresses: () => undefined,
     failbackVolumes: () => d.failbackVolumes(),
-    recordEvent: (e) => d.event({ severity: SEVERITY[e.severity], short: e.short, long: e.long }),
+    recordEvent: (e) => d.event({ severity: EVENT_SEVERITY[e.severity], short: e.short, long: e.long }),
     raiseAlert: (a) => d.alert('raise', a.id, a.message),
     clearAlert: (id) => d.alert('clear', id),
     onTransition: (_prev, next) => d.onState(next),

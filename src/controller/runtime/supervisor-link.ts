@@ -2,7 +2,7 @@
  * What a controller asks of, and tells, its supervisor (the fence agent and keeper of
  * the event log and alerts). The daemon wires it to the typed IPC channel.
  */
-import type { Severity } from '../../store/records.js';
+import type { Severity } from '../../lib/severity.js';
 
 /** A change worth the event log ("controller B took over 2 volume(s) from A: …"). */
 export interface ControllerEvent {

@@ -23,7 +23,8 @@ import type { HaConfig } from '../../config/ha-config.js';
 import { DATA_PATH_CATEGORIES, type DataPathEvent } from '../../datapath/target-events.js';
 import { NON_OWNER_STATES, type ClusterPolicy } from '../../management/cluster.js';
 import type { SessionInfo } from '../../management/data-plane.js';
-import { SEVERITY_ORDER, type VolumeRecord } from '../../store/records.js';
+import { SEVERITY_ORDER } from '../../lib/severity.js';
+import type { VolumeRecord } from '../../store/records.js';
 import {
   array, boolean, integer, nothing, nullable, object, oneOf, optional, partial, record, scalar, string, type Check, type Checked,
 } from './check.js';
