@@ -1,9 +1,9 @@
 /**
- * Entry point of a controller process (forked by the supervisor, HA design "Processes"):
- * serves the supervisor's side of the IPC protocol (src/supervisor/ipc/protocol.ts).
- * 'init' builds and starts the controller (controller.ts); every other request goes to
- * its runtime with checked arguments: the control-plane relay, takeover, the address
- * plan ('listeners'), faults, 'stop'.
+ * Entry point of a controller process (forked by the supervisor): serves the controller's
+ * side of the IPC protocol (src/supervisor/ipc/protocol.ts). 'init' builds and starts
+ * the controller (controller.ts); every other request goes to its runtime with checked
+ * arguments: the control-plane relay, takeover, the address plan ('listeners'), faults,
+ * 'stop'.
  */
 import type { ControllerRuntime } from '../controller/runtime/controller-runtime.js';
 import type { SupervisorLink } from '../controller/runtime/supervisor-link.js';

@@ -1,6 +1,6 @@
 /**
- * The supervisor of a dual-controller array (HA design "Processes"): `tandem up
- * --controllers 2`. Keeps one slot per controller (state, process, IPC channel, ports
+ * The supervisor of a dual-controller array: `tandem up` (two controllers, the
+ * default). Keeps one slot per controller (state, process, IPC channel, ports
  * whose link is down), starts each controller process (the daemon's `spawn`), is the
  * fence agent (SIGKILL + lease epoch bump), fences a controller whose process exits at
  * once (fast detection) and tells the survivor to take over. It never restarts a failed

@@ -1,14 +1,14 @@
 /**
- * One controller of a dual-controller array (HA design "Processes", "Forwarding",
- * "Failure detection, fencing, takeover") at run time: its view of the cluster (peer
+ * One controller of a dual-controller array at run time: its view of the cluster (peer
  * health, ownership rows, the addresses it hosts, the policy, its lease) and what it does
- * with it. It is given its parts, built by the daemon: the shared store, the data path
- * (volumes, access plane, SCSI core with the HaRouter, iSCSI target), the authenticated
- * peer link and what runs over it (peer-service.ts: forwarding, PR mirroring, UA
- * broadcast, resets), ownership moves with an ALUA transition (ownership-mover.ts),
- * back-end faults (backend-faults.ts) and the supervisor link (fence, events, alerts).
- * It runs the failover machine (failover-binding.ts: heartbeat loss, fencing, takeover,
- * failback). Driven by the supervisor over IPC.
+ * with it: forwarding, failure detection, fencing, takeover and failback. It is given its
+ * parts, built by the daemon: the shared store, the data path (volumes, access plane,
+ * SCSI core with the HaRouter, iSCSI target), the authenticated peer link and what runs
+ * over it (peer-service.ts: forwarding, PR mirroring, UA broadcast, resets), ownership
+ * moves with an ALUA transition (ownership-mover.ts), back-end faults
+ * (backend-faults.ts) and the supervisor link (fence, events, alerts). It runs the
+ * failover machine (failover-binding.ts: heartbeat loss, fencing, takeover, failback).
+ * Driven by the supervisor over IPC.
  */
 import type { ClusterPolicy } from '../../management/cluster.js';
 import type { SessionInfo } from '../../management/data-plane.js';
