@@ -1,5 +1,5 @@
 // Failure handling of the dual-controller array driven by the failover machine
-// (src/controller/failover-machine.ts through src/daemon/controller-failover.ts), with
+// (src/controller/failover-machine.ts through src/controller/runtime/failover-binding.ts), with
 // real controller processes and our initiator:
 //  - a HUNG owner (SIGSTOP): the peer misses its heartbeats, sees its lease expire, has
 //    it fenced by the supervisor and takes over — no process exit involved;

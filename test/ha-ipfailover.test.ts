@@ -5,8 +5,8 @@
 // login, the TPGT in the login response, SendTargets, REPORT TARGET PORT GROUPS,
 // unit attentions, `controller list --json` servedBy, ownership and the event log.
 // One array for all four modes (`tandem controller set-ipfailover` between scenarios).
-// Prevents regressions in src/daemon/address-plan.ts, supervisor-addresses.ts and
-// controller-listeners.ts.
+// Prevents regressions in src/supervisor/address-plan.ts, addresses.ts and
+// src/controller/runtime/controller-listeners.ts.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

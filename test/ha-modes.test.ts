@@ -6,7 +6,7 @@
 // STATE CHANGED 2Ah/06h on "every I_T nexus"; §6.45 SET TARGET PORT GROUPS: on every
 // I_T nexus other than the one that sent it) a host sees.
 // Prevents regressions in src/controller/failover-mode.ts (decideNonOwnerIo,
-// AluaTrespassCounter), src/daemon/ha-router.ts, ownership-mover.ts and peer-service.ts.
+// AluaTrespassCounter), src/controller/runtime/ha-router.ts, ownership-mover.ts and peer-service.ts.
 //
 // One array for the whole file; each test starts from the same state (set by the CLI in
 // beforeEach): host "mh" (the initiator under test) in mode 4, demo owned by A,

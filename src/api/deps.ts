@@ -1,9 +1,9 @@
 /** What buildApp needs; the daemon constructs all of it. */
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from '../lib/logger.js';
-import type { ControlServices } from '../control/index.js';
-import type { DataPlane } from '../control/data-plane.js';
-import { SingleControllerError, type ClusterControl } from '../control/cluster.js';
+import type { ControlServices } from '../management/index.js';
+import type { DataPlane } from '../management/data-plane.js';
+import { SingleControllerError, type ClusterControl } from '../management/cluster.js';
 import { ACTOR_HEADER } from '../lib/api-contract.js';
 
 export interface ApiDeps {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../store/store.js';
-import { createControlServices } from '../control/index.js';
-import { FakeDataPlane } from '../control/fake-data-plane.js';
-import { FakeClusterControl } from '../control/fake-cluster.js';
-import { FAILOVER_MODES } from '../control/cluster.js';
+import { createControlServices } from '../management/index.js';
+import { FakeDataPlane } from '../management/test-support/fake-data-plane.js';
+import { FakeClusterControl } from '../management/test-support/fake-cluster.js';
+import { FAILOVER_MODES } from '../management/cluster.js';
 import { silentLogger } from '../lib/logger.js';
 import { buildApp } from './app.js';
 import { FAILOVER_MODE_NAMES } from './schemas.js';

@@ -1,7 +1,7 @@
 /** Records → API bodies. Secrets never leave the array. */
 import type { HostGroupRecord, HostRecord, MappingRecord, VolumeRecord, EventRecord } from '../store/records.js';
 import type { AlertRecord } from '../store/records.js';
-import type { ControllerInfo, VolumeOwnership } from '../control/cluster.js';
+import type { ControllerInfo, OwnershipView } from '../management/cluster.js';
 import type { Alert, Controller, Event, Host, HostGroup, Mapping, Volume } from './schemas.js';
 
 export function presentMapping(m: MappingRecord): Mapping {
@@ -9,7 +9,7 @@ export function presentMapping(m: MappingRecord): Mapping {
 }
 
 /** `ownership` only on a dual-controller array. */
-export function presentVolume(v: VolumeRecord, allocatedBytes: number | null, mappings: MappingRecord[], ownership?: VolumeOwnership): Volume {
+export function presentVolume(v: VolumeRecord, allocatedBytes: number | null, mappings: MappingRecord[], ownership?: OwnershipView): Volume {
   return {
     id: v.id, name: v.name, sizeBytes: v.sizeBytes, blockSize: v.blockSize, thin: v.thin, backing: v.backing, path: v.path,
     naa: v.naa, serial: v.serial, writeProtected: v.writeProtected, createdAt: v.createdAt, allocatedBytes,

@@ -280,7 +280,7 @@ export type ClusterPolicy = Static<typeof ClusterPolicy>;
 export const PatchPolicyBody = Type.Partial(ClusterPolicy, { additionalProperties: false });
 export type PatchPolicyBody = Static<typeof PatchPolicyBody>;
 
-/** VNX initiator failover modes, for messages and tables (the control plane has the same table in control/cluster.ts). */
+/** VNX initiator failover modes, for messages and tables (the control plane has the same table in management/cluster.ts). */
 export const FAILOVER_MODE_NAMES: Readonly<Record<number, string>> = {
   0: 'auto-trespass', 1: 'passive not ready', 2: 'DMP', 3: 'passive always ready', 4: 'ALUA',
 };

@@ -28,6 +28,8 @@
  *                     fails back (ownership.failback()).
  */
 import type { Clock } from '../lib/clock.js';
+import type { Severity } from '../lib/severity.js';
+import { alertId } from './alert-ids.js';
 
 export type FailoverState =
   | 'peer-unknown' | 'peer-alive' | 'peer-suspect' | 'peer-isolated' | 'fencing'
@@ -90,7 +92,6 @@ export type FailoverEvent =
   | { readonly type: 'peer-hello'; readonly incarnation: string }
   | { readonly type: 'failback-timer' };
 
-export type Severity = 'info' | 'warning' | 'error' | 'critical';
 export type FailoverTimer = 'tick' | 'failback';
 
 export type FailoverEffect =
@@ -122,9 +123,9 @@ function resolve(c: FailoverConfig): Cfg {
 }
 
 export const alertIds = (peer: string) => ({
-  linkLost: `peer-link-lost:${peer}`,
-  failed: `controller-failed:${peer}`,
-  fenceFailed: `fence-failed:${peer}`,
+  linkLost: alertId('peer-link-lost', peer),
+  failed: alertId('controller-failed', peer),
+  fenceFailed: alertId('fence-failed', peer),
 });
 
 /** The initial snapshot and the effects to start with (the tick timer). */

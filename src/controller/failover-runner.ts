@@ -9,7 +9,8 @@
  * as 'fence-failed' (the machine retries; nothing is taken over).
  */
 import type { Clock, TimerHandle } from '../lib/clock.js';
-import type { FailoverEffect, FailoverEvent, FailoverMachine, FailoverSnapshot, FailoverTimer, Severity } from './failover-machine.js';
+import type { Severity } from '../lib/severity.js';
+import type { FailoverEffect, FailoverEvent, FailoverMachine, FailoverSnapshot, FailoverTimer } from './failover-machine.js';
 import type { PeerLink } from './peer-link.js';
 
 export interface FailoverHandlers {

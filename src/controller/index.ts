@@ -4,15 +4,15 @@ export {
   type FailoverMode, type FailoverModeRow, type IoCounts, type NonOwnerIoDecision, type NonOwnerIoInput, type OwnerReachability,
 } from './failover-mode.js';
 export {
-  addVolume, aluaStateFor, choosePreferredOwner, emptyModel, failback, isServing, modelFromRecords, move, ownedBy, OwnershipError, OwnershipErrorCode,
-  setTransitioning, takeOverAll, trespass,
+  addVolume, aluaStateFor, choosePreferredOwner, CONTROLLER_HEALTHS, emptyModel, failback, isServing, modelFromRecords, move, ownedBy, OwnershipError, OwnershipErrorCode,
+  setTransitioning, takeOverAll, trespass, TRESPASS_REASONS,
   type AluaContext, type AluaPolicy, type ControllerHealth, type HealthMap, type OwnershipModel, type OwnershipMove,
   type OwnershipResult, type TrespassReason, type VolumeOwnership,
 } from './ownership.js';
 export {
   alertIds, createFailoverMachine, failoverInitial, failoverTransition, volumesFailedBack,
   type FailbackPolicy, type FailoverConfig, type FailoverEffect, type FailoverEvent, type FailoverMachine, type FailoverSnapshot,
-  type FailoverState, type FailoverStep, type FailoverTimer, type Severity,
+  type FailoverState, type FailoverStep, type FailoverTimer,
 } from './failover-machine.js';
 export { applyMoves, type ApplyMovesResult, type OwnershipStore } from './ownership-persist.js';
 export { bindPeerLink, FailoverRunner, type FailoverHandlers } from './failover-runner.js';

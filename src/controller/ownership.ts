@@ -26,11 +26,13 @@ export interface OwnershipModel {
   readonly volumes: Readonly<Record<string, VolumeOwnership>>;
 }
 
-export type TrespassReason =
-  | 'manual' | 'explicit-alua' | 'implicit-alua' | 'failover-mode' | 'controller-failure'
-  | 'failback' | 'backend-failure' | 'backend-repair' | 'move'
-  /** DS300 ipFailover remote/both: a live controller's ports failed (and came back). */
-  | 'port-failure' | 'port-repair';
+export const TRESPASS_REASONS = [
+  'manual', 'explicit-alua', 'implicit-alua', 'failover-mode', 'controller-failure',
+  'failback', 'backend-failure', 'backend-repair', 'move',
+  // DS300 ipFailover remote/both: a live controller's ports failed (and came back).
+  'port-failure', 'port-repair',
+] as const;
+export type TrespassReason = (typeof TRESPASS_REASONS)[number];
 
 export interface OwnershipMove {
   readonly volumeId: string;
@@ -73,15 +75,13 @@ export type OwnershipResult =
   | { readonly ok: true; readonly model: OwnershipModel; readonly moves: readonly OwnershipMove[] }
   | { readonly ok: false; readonly error: OwnershipError };
 
-/** Controller health as the ownership and ALUA logic see it. */
-export type ControllerHealth =
-  /** Running, back end reachable. */
-  | 'online'
-  /** Running but cannot do I/O to the back end (DS300: standby). */
-  | 'backend-failed'
-  /** Process starting, not yet serving. */
-  | 'starting'
-  | 'failed' | 'disabled' | 'fenced';
+/**
+ * Controller health as the ownership and ALUA logic see it: 'online' running, back end
+ * reachable; 'backend-failed' running but cannot do I/O to the back end (DS300:
+ * standby); 'starting' process starting, not yet serving; 'failed', 'disabled', 'fenced'.
+ */
+export const CONTROLLER_HEALTHS = ['online', 'backend-failed', 'starting', 'failed', 'disabled', 'fenced'] as const;
+export type ControllerHealth = (typeof CONTROLLER_HEALTHS)[number];
 
 export type HealthMap = Readonly<Record<string, ControllerHealth>>;
 

@@ -1,36 +1,23 @@
 /**
- * The composition root of one array: the only place that constructs concrete objects
- * (store, control services, volumes, SCSI core, iSCSI target, management API) and
- * wires them together.
+ * The composition root of the single-controller array (`tandem up --controllers 1`):
+ * one process with the store, the control services, the data path (the same builder a
+ * controller of a dual-controller array uses, without its HA parts) and the management
+ * API. Data-path events are recorded in the event log directly.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../api/app.js';
-import { ensureApiToken, writeApiEndpoint } from '../api/api-files.js';
-import { loadFsNative } from '../block/native.js';
-import { createControlServices, type ControlServices } from '../control/index.js';
-import { IscsiTarget } from '../iscsi/target/iscsi-target.js';
+import { ensureApiToken } from '../api/api-files.js';
+import type { ArrayConfig } from '../config/config.js';
+import { refuseUnprotectedPortals } from '../config/portal-protection.js';
+import type { ServedPortal } from '../datapath/access-plane.js';
+import { ConflictError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { ConflictError, ValidationError } from '../lib/errors.js';
-import { ScsiTarget } from '../scsi/index.js';
-import type { ItNexus, ScsiTargetPort } from '../scsi/types.js';
+import { AccessResolver } from '../management/access.js';
+import { createControlServices } from '../management/index.js';
 import { STATE_DB_FILE, Store } from '../store/index.js';
-import { ArrayDataPlane, type ServedPortal } from './array-data-plane.js';
-import { isLoopback, type ArrayConfig } from './config.js';
-import { VolumeRuntime } from './volume-runtime.js';
-import { presentSessions } from './sessions.js';
+import { ensureDemoVolume, serveApi, type RunningArray } from './array-start.js';
+import { buildDataPath } from './data-path.js';
 import { ShutdownSteps } from './shutdown-steps.js';
-
-export const DEMO_VOLUME = { name: 'demo', sizeBytes: 1024 * 1024 * 1024 } as const;
-
-export interface RunningArray {
-  iqn: string;
-  portals: Array<{ host: string; port: number; tpgt: number }>;
-  apiUrl: string;
-  services: ControlServices;
-  stop(reason?: string): Promise<void>;
-}
 
 export async function startArray(config: ArrayConfig, logger: Logger): Promise<RunningArray> {
   const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
@@ -45,63 +32,25 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
     // Each portal is its own SCSI target port (own TPGT and relative port id); a single
     // controller is one ALUA target port group.
     const portals: ServedPortal[] = config.portals.map((p, i) => ({ ...p, tpgt: i + 1, relativeTargetPortId: i + 1, targetPortGroupId: 1 }));
-
-    const volumes = new VolumeRuntime(store, loadFsNative({ logger }), logger);
-    shutdown.add(() => volumes.closeAll());
-    const dataPlane = new ArrayDataPlane(volumes, iqn, portals);
-    const services = createControlServices(store, dataPlane, { dataDir: config.dataDir });
-    await volumes.openAll();
-
-    if (firstStart && store.volumes.list().length === 0) {
-      await services.volumes.create({ name: DEMO_VOLUME.name, sizeBytes: DEMO_VOLUME.sizeBytes }, 'tandem-up');
-      services.mappings.create({ volume: DEMO_VOLUME.name, allLoopback: true, lun: 0 }, 'tandem-up');
-    }
+    const dp = buildDataPath({
+      store, access: new AccessResolver(store), iqn, ports: portals, listen: portals,
+      nopIntervalMs: config.nopIntervalMs, nopTimeoutMs: config.nopTimeoutMs, onEvent: (e) => services.events.record(e), logger,
+    });
+    shutdown.add(() => dp.volumes.closeAll());
+    const services = createControlServices(store, dp.access, { dataDir: config.dataDir });
+    await dp.volumes.openAll();
+    await ensureDemoVolume(services, firstStart);
     refuseUnprotectedPortals(portals, services);
+    await dp.iscsi.start();
+    shutdown.add(() => dp.iscsi.stop());
 
-    const scsi = new ScsiTarget({
-      access: dataPlane,
-      ports: portals.map((p) => ({ relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId, name: `${iqn},t,0x${p.tpgt.toString(16).padStart(4, '0')}` })),
-      logger: logger.child({ layer: 'scsi' }),
-      onEvent: (e) => services.events.record({ category: 'scsi', actor: 'target', short: e.detail }),
-    });
-    const port: ScsiTargetPort = {
-      execute: (cmd) => scsi.execute(cmd),
-      taskManagement: (req) => scsi.taskManagement(req),
-      lunsFor: (n) => scsi.lunsFor(n),
-      nexusCreated: (n: ItNexus) => { dataPlane.nexusCreated(n); scsi.nexusCreated(n); },
-      nexusLost: (n: ItNexus) => { dataPlane.nexusLost(n); scsi.nexusLost(n); },
-    };
-    const iscsi = new IscsiTarget({
-      targetName: iqn,
-      portals,
-      scsi: port,
-      auth: dataPlane,
-      nopInterval: config.nopIntervalMs,
-      nopTimeout: config.nopTimeoutMs,
-      logger: logger.child({ layer: 'iscsi' }),
-      onEvent: (e) => {
-        const severity = e.type === 'login-failed' || e.type === 'connection-lost' ? 'warning' : 'info';
-        services.events.record({ severity, category: 'session', actor: e.initiatorName || 'unknown', short: `${e.type}: ${e.initiatorName}: ${e.detail}` });
-      },
-    });
-    dataPlane.bind(services.access, () => presentSessions(iscsi.listSessions()));
-    await iscsi.start();
-    shutdown.add(() => iscsi.stop());
-
-    const app: FastifyInstance = buildApp({ services, dataPlane, token, logger: logger.child({ layer: 'api' }) });
-    await app.listen({ host: config.api.host, port: config.api.port });
-    shutdown.add(() => app.close());
-    const addr = app.server.address();
-    const apiPort = typeof addr === 'object' && addr ? addr.port : config.api.port;
-    const apiHost = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
-    const apiUrl = `http://${apiHost}:${apiPort}`;
-    await writeApiEndpoint(config.dataDir, apiUrl);
+    const apiUrl = await serveApi({ services, dataPlane: dp.access, token, logger: logger.child({ layer: 'api' }) }, config.api, config.dataDir, shutdown);
     services.events.record({ category: 'array', actor: 'tandem-up', short: `array started: target ${iqn}, portals ${portals.map((p) => `${p.host}:${p.port}`).join(', ')}` });
 
     let stopping: Promise<void> | undefined;
     return {
       iqn,
-      portals: iscsi.boundPortals().map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt })),
+      portals: dp.iscsi.boundPortals().map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt })),
       apiUrl,
       services,
       stop(reason = 'stop requested') {
@@ -117,25 +66,6 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
   } catch (err) {
     await stopAll();
     throw err;
-  }
-}
-
-/**
- * "A non-loopback portal refuses to start without CHAP or explicit mappings": an open
- * network address must not serve volumes to whoever connects.
- */
-export function refuseUnprotectedPortals(portals: ServedPortal[], services: ControlServices): void {
-  const open = portals.filter((p) => !isLoopback(p.host));
-  if (open.length === 0) return;
-  const hosts = services.hosts.list();
-  const withChap = hosts.some((h) => h.chap !== null);
-  const explicit = services.mappings.list().some((m) => m.kind !== 'allLoopback');
-  if (!withChap && !explicit) {
-    throw new ValidationError(
-      `portal ${open.map((p) => `${p.host}:${p.port}`).join(', ')} is not on loopback, but no host has CHAP and no volume is mapped to an explicit host or host group. ` +
-        `Start on a loopback portal first, create a host with CHAP (tandem host create NAME --initiator IQN --chap-user U --chap-secret S) and map volumes to it, then restart with this portal.`,
-      'portals',
-    );
   }
 }
 

@@ -6,14 +6,15 @@
  * configuration says `controllers: 1` (`--controllers 1`): then the single-controller array.
  */
 import { createLogger } from '../lib/logger.js';
-import { startArray, type RunningArray } from './array.js';
-import { loadConfig, type ArrayConfig, type ConfigFlags } from './config.js';
-import { haConfigFrom, type HaConfig } from './ha-config.js';
+import { startArray } from './array.js';
+import type { RunningArray } from './array-start.js';
+import { loadConfig, type ArrayConfig, type ConfigFlags } from '../config/config.js';
+import { haConfigFrom, type HaConfig } from '../config/ha-config.js';
 import type { Logger } from '../lib/logger.js';
 
 /** The dual-controller array; the supervisor code loads only when it runs. */
 async function startHa(config: ArrayConfig, ha: HaConfig, logger: Logger): Promise<RunningArray> {
-  const { startHaArray } = await import('./supervisor.js');
+  const { startHaArray } = await import('./ha-array.js');
   return startHaArray(config, ha, logger);
 }
 

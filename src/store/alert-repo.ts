@@ -4,7 +4,8 @@
  * raising the same condition twice while it is open is a no-op for the caller.
  */
 import type Database from 'better-sqlite3';
-import type { AlertRecord, Severity } from './records.js';
+import type { Severity } from '../lib/severity.js';
+import type { AlertRecord } from './records.js';
 
 /**
  * Appended to MIGRATIONS (see migrations.ts). IF NOT EXISTS keeps it correct whichever

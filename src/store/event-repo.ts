@@ -1,6 +1,7 @@
 /** The event log table: append and query, newest first. */
 import type Database from 'better-sqlite3';
-import { SEVERITY_ORDER, type EventRecord, type Severity } from './records.js';
+import { SEVERITY_ORDER, type Severity } from '../lib/severity.js';
+import type { EventRecord } from './records.js';
 
 export interface EventQuery {
   /** At most this many events (default 100). */

@@ -2,6 +2,8 @@
  * Plain records kept by the state store. They are the shapes the control plane,
  * the API and the data plane share; the store owns their persistence only.
  */
+import type { Severity } from '../lib/severity.js';
+
 export type BlockSize = 512 | 4096;
 export type Backing = 'file' | 'memory';
 
@@ -72,10 +74,6 @@ export interface MappingRecord {
   lun: number;
   createdAt: string;
 }
-
-export const Severity = { Info: 'info', Warning: 'warning', Error: 'error', Critical: 'critical' } as const;
-export type Severity = (typeof Severity)[keyof typeof Severity];
-export const SEVERITY_ORDER: readonly Severity[] = ['info', 'warning', 'error', 'critical'];
 
 export interface EventRecord {
   id: number;

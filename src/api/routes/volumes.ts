@@ -6,11 +6,11 @@ import { actorOf, clusterOf } from '../deps.js';
 import { CreateVolumeBody, ErrorBody, ForceQuery, MoveBody, NameParams, PatchVolumeBody, TrespassBody, TrespassResult, Volume } from '../schemas.js';
 import { presentVolume } from '../present.js';
 import type { VolumeRecord } from '../../store/records.js';
-import { findController, type VolumeOwnership } from '../../control/cluster.js';
+import { findController, type OwnershipView } from '../../management/cluster.js';
 
 export function volumeRoutes(deps: ApiDeps): FastifyPluginAsync {
   const { volumes, mappings } = deps.services;
-  const ownership = (v: VolumeRecord): VolumeOwnership | undefined => {
+  const ownership = (v: VolumeRecord): OwnershipView | undefined => {
     if (!deps.cluster) return undefined;
     try {
       return deps.cluster.volumeOwnership(v.name);
