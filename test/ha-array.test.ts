@@ -1,6 +1,6 @@
 // The dual-controller array end to end (`tandem up --controllers 2`): real controller
 // processes, real iSCSI through a port of A and a port of B, our initiator for ALUA
-// states and sense data. HA design /work/notes/ha-design.md; VNX failover modes (seed 003).
+// states and sense data. docs/ha.md; VNX failover modes (VNX note in docs/sources.md).
 // Prevents regressions in ownership/ALUA reporting, trespass UAs, failover modes 1/2/3
 // on the non-owner, forwarding, and controller-failure takeover of volumes and addresses.
 import test, { after, before } from 'node:test';

@@ -2,7 +2,7 @@
 // (real initiator, ALUA multipath over all four ports A0 A1 B0 B1, NBD export) carries
 // fio writing and verifying crc32c continuously; the owning controller A is SIGKILLed
 // (`tandem fault kill-controller A`), B takes over, writes resume; then the operator
-// enables A again and more verified I/O follows. HA design /work/notes/ha-design.md.
+// enables A again and more verified I/O follows. docs/ha.md.
 // Prevents: acknowledged writes lost or torn across a controller crash and its rejoin,
 // and I/O errors surfacing to the host during the takeover.
 import test, { after, before } from 'node:test';

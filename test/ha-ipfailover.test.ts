@@ -1,5 +1,5 @@
 // Port and controller address failover of the dual-controller array, per DS300 ipFailover
-// mode (seed 001 "iSCSI Fail over", "Controller iSCSI ipfailover modes"): real controller
+// mode (DS300 note "iSCSI Fail over", "Controller iSCSI ipfailover modes", docs/sources.md): real controller
 // processes (`tandem up --controllers 2`), `tandem fault port-down|port-up`, and what a
 // host sees through real iSCSI connections (our initiator): which address accepts a
 // login, the TPGT in the login response, SendTargets, REPORT TARGET PORT GROUPS,

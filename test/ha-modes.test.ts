@@ -1,4 +1,4 @@
-// VNX failover modes 0–4 (seed 003, "VNX LUN Trespassing") on the dual-controller array,
+// VNX failover modes 0–4 ("VNX LUN Trespassing", the VNX note in docs/sources.md) on the dual-controller array,
 // end to end: a real `tandem up --controllers 2`, our iSCSI initiator logging in through
 // a port of A (the owner of volume demo) and a port of B (the non-owner), and the exact
 // ALUA states (SPC-4 §6.37 REPORT TARGET PORT GROUPS), sense data (SPC-4 §4.5) and unit

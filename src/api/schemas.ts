@@ -1,11 +1,13 @@
 /**
  * The REST contract of the management API, shared by the server (validation and the
- * OpenAPI document) and by the CLI (types only). This file imports nothing but TypeBox
- * and the client-side half of the contract (lib/api-contract.ts: file names, actor
- * header, error body), which the shared API client needs without the schemas.
+ * OpenAPI document) and by the CLI (types only). This file imports nothing but TypeBox,
+ * the client-side half of the contract (lib/api-contract.ts: file names, actor header,
+ * error body), which the shared API client needs without the schemas, and the one
+ * severity vocabulary (lib/severity.ts).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ApiErrorBody } from '../lib/api-contract.js';
+import { SEVERITY_ORDER } from '../lib/severity.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Name = (description: string) => Type.String({ description: `${description}: 1-63 characters [A-Za-z0-9._-], starting with a letter or digit` });
@@ -181,7 +183,7 @@ export const Session = Type.Object({
 });
 export type Session = Static<typeof Session>;
 
-export const Severity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('error'), Type.Literal('critical')]);
+export const Severity = Type.Union(SEVERITY_ORDER.map((s) => Type.Literal(s)));
 export const Event = Type.Object({
   id: Type.Integer(),
   time: Type.String(),
@@ -195,7 +197,7 @@ export type Event = Static<typeof Event>;
 
 export const EventQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
-  severity: Type.Optional(Type.String({ description: 'minimum severity: info | warning | error | critical' })),
+  severity: Type.Optional(Type.String({ description: `minimum severity: ${SEVERITY_ORDER.join(' | ')}` })),
   since: Type.Optional(Type.String({ description: 'ISO 8601 time' })),
 }, { additionalProperties: false });
 export type EventQuery = Static<typeof EventQuery>;

@@ -1,5 +1,5 @@
 /**
- * Dual-controller configuration (HA design "Ports and addresses"): controllers A and B,
+ * Dual-controller configuration (docs/ha.md "Ports and addresses"): controllers A and B,
  * two ports each, every port its own portal group (TPGT) and relative target port id
  * (1..4), ALUA target port group = controller (A = 1, B = 2). The addresses come from
  * the array configuration (config.ts, port-addresses.ts): by default A0 127.0.0.1:3260,

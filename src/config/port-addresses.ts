@@ -1,5 +1,5 @@
 /**
- * The addresses of the dual-controller array's four iSCSI ports (HA design "Ports and
+ * The addresses of the dual-controller array's four iSCSI ports (docs/ha.md "Ports and
  * addresses"): A0 A1 on controller A, B0 B1 on controller B, each its own address.
  *
  * Rules, in order:

@@ -1,7 +1,7 @@
 /**
  * The per-controller view of its peer: failure detection, split-brain avoidance,
- * fencing, takeover and failback (HA design "Failure detection, fencing, takeover";
- * DS300 note, seed 001: implicit failover "through the loss of the heartbeat between
+ * fencing, takeover and failback (docs/ha.md "Failure detection, fencing, takeover";
+ * DS300 note in docs/sources.md: implicit failover "through the loss of the heartbeat between
  * the two controllers"; "the controller has to be brought back on-line via management
  * tools, i.e., peer enable"). Pure: transition(snapshot, event) → [snapshot, effects];
  * time comes from the injected Clock; snapshots are plain JSON.

@@ -1,6 +1,6 @@
 /**
  * Host failover modes 0–4 for I/O that reaches the controller that does NOT own the
- * volume (EMC VNX/CLARiiON "LUN trespassing", seed 003; HA design "I/O on the
+ * volume (EMC VNX/CLARiiON "LUN trespassing", VNX note in docs/sources.md; docs/ha.md "I/O on the
  * non-owner"). Pure: a table as data plus one decision function, and the ALUA
  * implicit-trespass counter (mode 4: "If the non-optimized SP processes 64,000 or more
  * I/Os than the optimal SP, the array will change the ownership to the non-optimal SP").
@@ -19,12 +19,12 @@ export const DEFAULT_ALUA_TRESPASS_THRESHOLD = 64000;
 export interface FailoverModeRow {
   readonly mode: FailoverMode;
   readonly name: string;
-  /** What the non-owning controller does with I/O (seed 003 wording). */
+  /** What the non-owning controller does with I/O (VNX note wording, docs/sources.md). */
   readonly nonOwnerIo: 'trespass-if-auto-trespass' | 'reject' | 'trespass' | 'reject-tur-good' | 'forward';
   readonly description: string;
 }
 
-/** The VNX failover mode table (seed 003), as data. */
+/** The VNX failover mode table (VNX note in docs/sources.md), as data. */
 export const FAILOVER_MODES: Readonly<Record<FailoverMode, FailoverModeRow>> = {
   0: {
     mode: 0, name: 'LUN based trespass (auto-trespass)', nonOwnerIo: 'trespass-if-auto-trespass',

@@ -1,4 +1,4 @@
-/** Controller high availability building blocks (HA design, /work/notes/ha-design.md). */
+/** Controller high availability building blocks (docs/ha.md). */
 export {
   FAILOVER_MODES, DEFAULT_FAILOVER_MODE, DEFAULT_ALUA_TRESPASS_THRESHOLD, AluaTrespassCounter, decideNonOwnerIo, isFailoverMode,
   type FailoverMode, type FailoverModeRow, type IoCounts, type NonOwnerIoDecision, type NonOwnerIoInput, type OwnerReachability,

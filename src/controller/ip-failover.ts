@@ -1,6 +1,6 @@
 /**
  * Portal address placement after port and controller failures — the DS300 "iSCSI Fail
- * over" rules (seed 001), pure:
+ * over" rules (DS300 note in docs/sources.md), pure:
  *  - "Single port failure: The IP address will be moved to the other port on the same
  *    controller."
  *  - "Double port failure (or controller failure): Both IP addresses will be moved to

@@ -1,8 +1,9 @@
 /**
- * A controller's lease in the shared store (HA design: "each controller renews every
- * 200 ms with leaseMs 800 ms. A controller whose renewal finds itself fenced (epoch
- * bumped) stops serving at once"). The peer's lease answers the split-brain question:
- * link lost but the peer's lease still valid ⇒ the peer is alive ⇒ no takeover.
+ * A controller's lease in the shared store (docs/ha.md "Failure detection, fencing,
+ * takeover": each controller renews every 200 ms with leaseMs 800 ms; a controller whose
+ * renewal finds itself fenced, epoch bumped, stops serving at once). The peer's lease
+ * answers the split-brain question: link lost but the peer's lease still valid ⇒ the
+ * peer is alive ⇒ no takeover.
  *
  * Failure semantics: a renewal that throws (database busy beyond busy_timeout, I/O
  * error) is reported through onError and retried on the next interval; the local

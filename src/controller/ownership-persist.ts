@@ -3,8 +3,8 @@
  * all or nothing: one IMMEDIATE transaction of compare-and-set updates (epoch and, with
  * a guard, the caller's lease). If any volume changed under us (stale epoch) or our
  * lease is gone (fenced), nothing is written and the caller re-reads and recomputes.
- * HA design: "State changes that matter (ownership ...) are persisted atomically
- * before they are acted on."
+ * docs/ha.md "What is persisted where": ownership is persisted atomically before it
+ * is acted on.
  */
 import type { LeaseGuard, OwnershipCasResult, OwnershipRecord } from '../store/ownership-repo.js';
 import type { OwnershipMove } from './ownership.js';

@@ -105,7 +105,7 @@ test('property: any sequence of operations keeps exactly one known owner per vol
   }));
 });
 
-test('aluaStateFor: the HA design table', () => {
+test('aluaStateFor: the table of docs/ha.md "Ownership and ALUA"', () => {
   const v = model().volumes.v1!; // owner A
   const up = { A: 'online', B: 'online' } as const;
   assert.equal(aluaStateFor(v, 'A', up), 'active-optimized');

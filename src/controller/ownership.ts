@@ -1,6 +1,6 @@
 /**
- * The pure ownership model of a dual (or multi) controller array (HA design
- * "Ownership and ALUA"; DS300 note, seed 001: "Arrays do indicate ownership – both
+ * The pure ownership model of a dual (or multi) controller array (docs/ha.md
+ * "Ownership and ALUA"; DS300 note in docs/sources.md: "Arrays do indicate ownership – both
  * current and preferred ... Preferred ownership will not change on a controller
  * failure"). Every operation returns a new JSON-serializable model plus the list of
  * moves it implies, or a typed OwnershipError value; nothing is thrown and nothing is
@@ -204,7 +204,7 @@ export interface AluaContext {
 }
 
 /**
- * ALUA state of a volume on the target port group of `tpgController` (HA design):
+ * ALUA state of a volume on the target port group of `tpgController` (docs/ha.md "Ownership and ALUA"):
  * transitioning during a move; owner alive ⇒ active/optimized; alive non-owner ⇒
  * policy.nonOwnerState (standby when it cannot reach the owner, or when the owner is not
  * serving so there is nowhere to forward); an owner whose back end failed ⇒ standby (DS300

@@ -1,7 +1,7 @@
 /**
  * Mutual challenge/response authentication of the peer link with a shared per-array
- * secret (HA design: "HMAC-SHA256 challenge/response both ways with the per-array
- * secret"). Each side sends a random nonce; each proves knowledge of the secret by
+ * secret (docs/ha.md "Peer link protocol": HMAC-SHA256 challenge/response both ways
+ * with the per-array secret). Each side sends a random nonce; each proves knowledge of the secret by
  * HMAC over (prover, verifier, verifier's nonce, prover's nonce). Binding both names and
  * the direction makes a reflected proof useless; fresh nonces defeat replay.
  */

@@ -1,5 +1,5 @@
 /**
- * Peer link wire format (HA design "Peer link protocol"), pure — no sockets, no timers.
+ * Peer link wire format (docs/ha.md "Peer link protocol"), pure — no sockets, no timers.
  *
  *   frame   = headerLength:u32 (big-endian) | header:JSON (UTF-8, headerLength bytes) | payload
  *   payload = header.payloadLength bytes (0 when absent)

@@ -1,5 +1,5 @@
 /**
- * The authenticated peer link between two controllers (HA design "Peer link protocol"):
+ * The authenticated peer link between two controllers (docs/ha.md "Peer link protocol"):
  * TCP on loopback, frames from peer-codec.ts, mutual HMAC-SHA256 challenge/response
  * (peer-auth.ts), heartbeats, request/response with ids and timeouts, one-way notifies,
  * automatic reconnect on the connecting side, and fault hooks cut()/restore().

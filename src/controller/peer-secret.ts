@@ -1,8 +1,9 @@
 /**
- * The per-array peer-link secret, `<dataDir>/peer-secret` (HA design: "0600, created on
- * first start"). 32 random bytes, hex. Written to a private temporary file first and
- * published with link(2), which fails if the name exists: two controller processes
- * starting together agree on one secret, and nobody ever reads a half-written file.
+ * The per-array peer-link secret, `<dataDir>/peer-secret` (mode 0600, created on
+ * first start; docs/processes.md "Files in the data directory"). 32 random bytes,
+ * hex. Written to a private temporary file first and published with link(2), which
+ * fails if the name exists: two controller processes starting together agree on one
+ * secret, and nobody ever reads a half-written file.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';

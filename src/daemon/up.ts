@@ -5,6 +5,8 @@
  * Two controllers (A and B, separate processes under this supervisor) unless the
  * configuration says `controllers: 1` (`--controllers 1`): then the single-controller array.
  */
+import { join } from 'node:path';
+import { API_TOKEN_FILE } from '../lib/api-contract.js';
 import { createLogger } from '../lib/logger.js';
 import { startArray } from './array.js';
 import type { RunningArray } from './array-start.js';
@@ -32,7 +34,7 @@ export async function runUp(flags: ConfigFlags): Promise<void> {
     `  target   ${array.iqn}`,
     ...(ha ? [`  controllers ${ha.controllers.map((c) => c.name).join(', ')} (ALUA target port groups ${ha.controllers.map((c) => c.index).join(', ')})`] : [`  controllers 1 (single-controller array)`]),
     ...array.portals.map((p) => `  portal   ${hostPort(p.host, p.port)} (tpgt ${p.tpgt}${portName.get(p.tpgt) ?? ''})`),
-    `  api      ${array.apiUrl}  (token in ${config.dataDir}/api-token)`,
+    `  api      ${array.apiUrl}  (token in ${join(config.dataDir, API_TOKEN_FILE)})`,
     `  data     ${config.dataDir}`,
     `Press Ctrl-C to stop.`,
   ];

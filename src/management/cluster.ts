@@ -10,7 +10,7 @@
  * forbids the request (e.g. trespass to a failed controller), ValidationError for a
  * bad value. The API checks names and values before calling (see the check* helpers).
  *
- * Vocabulary from the DS300 failover note and the VNX trespass note (../shared/seeds/):
+ * Vocabulary from the DS300 failover note and the VNX trespass note (docs/sources.md):
  * preferred owner = the controller a volume returns to ("moved via management commands");
  * current owner = the controller serving it now; trespass = change the current owner.
  */

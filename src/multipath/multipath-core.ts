@@ -22,6 +22,7 @@ import type { Clock, TimerHandle } from '../lib/clock.js';
 import * as wire from '../scsi/wire/index.js';
 import { classify, fatalError, MultipathIoError } from './classify.js';
 import { MpPath } from './mp-path.js';
+import { NoPathQueue } from './no-path-queue.js';
 import { bestUsablePaths, buildPathGroups, followedState, type PathGroup } from './path-groups.js';
 import { initialSnapshot, transition, type PathEvent, type PathTiming } from './path-state.js';
 import type { PathTransport, ScsiRequest } from './path-transport.js';
@@ -45,19 +46,12 @@ export interface CoreOptions {
   checkerTimeoutMs?: number;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
-
 export class MultipathCore {
   readonly paths = new Map<string, MpPath>();
   readonly tpgPref = new Map<number, boolean>();
   readonly tpgState = new Map<number, wire.AluaStateName>();
   private readonly selector: PathSelector;
-  private waiters: Waiter[] = [];
-  private noPathTimer: TimerHandle | undefined;
-  private failFast = false;
+  private readonly noPath: NoPathQueue;
   private aluaRefresh: Promise<void> | undefined;
   private aluaAgain = false;
   private stpgInFlight = false;
@@ -73,6 +67,7 @@ export class MultipathCore {
 
   constructor(readonly identity: DeviceIdentity, readonly key: string, readonly o: CoreOptions) {
     this.selector = createSelector(o.selector);
+    this.noPath = new NoPathQueue({ name: o.name, noPathRetryMs: o.noPathRetryMs, clock: o.clock, logger: o.logger });
     this.checkContext = {
       name: o.name,
       key,
@@ -86,11 +81,11 @@ export class MultipathCore {
   }
 
   get queued(): number {
-    return this.waiters.length;
+    return this.noPath.queued;
   }
 
   get failingFast(): boolean {
-    return this.failFast;
+    return this.noPath.failingFast;
   }
 
   get selectorName(): SelectorName {
@@ -245,50 +240,14 @@ export class MultipathCore {
   private reevaluate(): void {
     if (this.closed) return;
     this.maybeExplicitFailover();
-    if (this.anyAlive()) {
-      this.failFast = false;
-      this.disarmNoPath();
-      const w = this.waiters;
-      this.waiters = [];
-      for (const x of w) x.resolve();
-      return;
-    }
-    if (this.anyTransitioning()) {
-      this.disarmNoPath();
-      return;
-    }
-    if (this.failFast || this.noPathTimer !== undefined || this.o.noPathRetryMs === Infinity) return;
-    if (this.o.noPathRetryMs <= 0) {
-      this.expireNoPath();
-      return;
-    }
-    this.o.logger.warn({ device: this.o.name }, `no usable path: queueing I/O for ${this.o.noPathRetryMs} ms`);
-    this.noPathTimer = this.o.clock.setTimeout(() => {
-      this.noPathTimer = undefined;
-      this.expireNoPath();
-    }, this.o.noPathRetryMs);
-  }
-
-  private disarmNoPath(): void {
-    if (this.noPathTimer !== undefined) this.o.clock.clearTimeout(this.noPathTimer);
-    this.noPathTimer = undefined;
-  }
-
-  private expireNoPath(): void {
-    this.failFast = true;
-    this.o.logger.error({ device: this.o.name }, 'no usable path for no_path_retry: failing I/O');
-    const w = this.waiters;
-    this.waiters = [];
-    for (const x of w) x.reject(new MultipathIoError('EIO', `${this.o.name}: no usable path (all paths dead or in standby for ${this.o.noPathRetryMs} ms)`));
+    if (this.anyAlive()) this.noPath.pathAlive();
+    else if (this.anyTransitioning()) this.noPath.pathTransitioning();
+    else this.noPath.noPath();
   }
 
   private waitForPath(): Promise<void> {
     if (this.closed) return Promise.reject(new MultipathIoError('EIO', `${this.o.name} is closed`));
-    if (this.failFast && !this.anyTransitioning()) return Promise.reject(new MultipathIoError('EIO', `${this.o.name}: no usable path`));
-    return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
-      this.reevaluate();
-    });
+    return this.noPath.wait(this.anyTransitioning(), () => this.reevaluate());
   }
 
   /**
@@ -387,7 +346,6 @@ export class MultipathCore {
     if (this.closed) return;
     this.closed = true;
     if (this.checkerHandle !== undefined) this.o.clock.clearInterval(this.checkerHandle);
-    this.disarmNoPath();
     // Run pending timers now: sleepers wake up, see `closed` and fail; checks return early.
     const pending = [...this.timers];
     this.timers.clear();
@@ -395,9 +353,7 @@ export class MultipathCore {
       this.o.clock.clearTimeout(h);
       fn();
     }
-    const w = this.waiters;
-    this.waiters = [];
-    for (const x of w) x.reject(new MultipathIoError('EIO', `${this.o.name} is closed`));
+    this.noPath.close();
     for (const p of this.paths.values()) {
       p.transport.off('up', p.listeners.up);
       p.transport.off('down', p.listeners.down);

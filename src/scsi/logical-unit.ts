@@ -10,7 +10,7 @@
  * `initial` (only APTPL state survives a power loss, SPC-4 §5.9.4), on a failover pass
  * the mirrored state as it is.
  *
- * Dual-controller hooks (notes/ha-runtime-contract.md): every unit attention the core
+ * Dual-controller hooks (docs/ha.md "Reservations and unit attentions"): every unit attention the core
  * establishes for the whole LU (capacity/mode parameters changed, reservations or
  * registrations preempted/released, LUN reset, ALUA change) goes through
  * raiseUnitAttention(), which queues it for the local nexuses and hands it to

@@ -171,7 +171,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     return this.run(cmd, lu, e.handler);
   }
 
-  // ---- dual-controller (notes/ha-runtime-contract.md) ----
+  // ---- dual-controller (docs/ha.md "Reservations and unit attentions") ----
 
   /**
    * The owner's side of a command forwarded by the peer controller: the receiving

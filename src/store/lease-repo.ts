@@ -1,5 +1,5 @@
 /**
- * Controller leases (HA design "Failure detection, fencing, takeover"): one row per
+ * Controller leases (docs/ha.md "Failure detection, fencing, takeover"): one row per
  * controller. A controller renews its row every renewMs, pushing expires_at leaseMs
  * ahead; a fencer bumps the epoch, after which the fenced process's renewals fail
  * (compare on epoch) and it must stop serving. Times are ms since the Unix epoch (all

@@ -1,5 +1,5 @@
 /**
- * Volume ownership rows (HA design "Ownership and ALUA"): preferred and current owner
+ * Volume ownership rows (docs/ha.md "Ownership and ALUA"): preferred and current owner
  * per volume, with an epoch bumped on every change of current owner. Changes are
  * compare-and-set on the epoch, optionally guarded by the caller's controller lease
  * (its epoch must be current and unexpired), so two controller processes can never

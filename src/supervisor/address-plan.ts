@@ -1,6 +1,6 @@
 /**
- * Where every portal address of a dual-controller array is served (HA design "Port
- * failures"; DS300 "iSCSI Fail over" and "Controller iSCSI ipfailover modes", seed 001),
+ * Where every portal address of a dual-controller array is served (docs/ha.md "Port
+ * failures"; DS300 "iSCSI Fail over" and "Controller iSCSI ipfailover modes", docs/sources.md),
  * computed by the supervisor — the only one that knows every port's link state and
  * every controller's health — from the pure planner src/controller/ip-failover.ts, and
  * turned into the exact listener list each controller process must have.

@@ -1,6 +1,6 @@
 /**
  * The supervisor's half of port and controller address failover (DS300 "iSCSI Fail
- * over" and "ipfailover modes", seed 001; HA design "Port failures"). The supervisor
+ * over" and "ipfailover modes", docs/sources.md; docs/ha.md "Port failures"). The supervisor
  * alone knows every port's link state and every controller's health, so it computes the
  * address plan (address-plan.ts) and sends each live controller its exact listener list
  * (IPC 'listeners', src/controller/runtime/controller-listeners.ts).

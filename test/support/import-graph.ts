@@ -139,3 +139,23 @@ export function findCycles(files: readonly string[], edges: readonly ImportEdge[
     return [...comp, first];
   }).sort((a, b) => a.length - b.length || a[0]!.localeCompare(b[0]!));
 }
+
+/** A shortest closed import path from `file` back to itself, or undefined when `file` is on no cycle. */
+export function cycleThrough(file: string, edges: readonly ImportEdge[]): string[] | undefined {
+  const next = new Map<string, string[]>();
+  for (const e of edges) if (e.to !== undefined) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const prev = new Map<string, string>();
+  const queue = [file];
+  while (queue.length > 0) {
+    const v = queue.shift()!;
+    for (const w of next.get(v) ?? []) {
+      if (w === file) {
+        const path = [v];
+        while (path[0] !== file) path.unshift(prev.get(path[0]!)!);
+        return [...path, file];
+      }
+      if (!prev.has(w)) { prev.set(w, v); queue.push(w); }
+    }
+  }
+  return undefined;
+}

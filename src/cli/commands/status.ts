@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import type { Event, Session, Target } from '../../api/schemas.js';
 import { CliContext, intOption, type CliIo } from '../context.js';
 import { CliError, ExitCode } from '../../lib/exit-codes.js';
+import { SEVERITY_ORDER } from '../../lib/severity.js';
 import { formatFields, formatTable } from '../table.js';
 
-const SEVERITIES = ['info', 'warning', 'error', 'critical'];
 
 export function registerStatusCommands(program: Command, io: CliIo): void {
   program.command('session').description('iSCSI sessions').command('list').description('list logged-in sessions')
@@ -26,13 +26,13 @@ export function registerStatusCommands(program: Command, io: CliIo): void {
 
   program.command('events').description('show the event log, newest first')
     .option('--limit <n>', 'how many events', '50')
-    .option('--severity <level>', 'at least this severe: info, warning, error, critical')
+    .option('--severity <level>', `at least this severe: ${SEVERITY_ORDER.join(', ')}`)
     .option('--since <time>', 'only events at or after this ISO 8601 time')
     .action(async (opts: { limit: string; severity?: string; since?: string }, cmd: Command) => {
       const ctx = new CliContext(io, cmd);
       const q = new URLSearchParams({ limit: String(intOption(opts.limit, '--limit', 1, 10000)) });
       if (opts.severity !== undefined) {
-        if (!SEVERITIES.includes(opts.severity)) throw new CliError(ExitCode.Usage, `--severity must be one of ${SEVERITIES.join(', ')}`);
+        if (!(SEVERITY_ORDER as readonly string[]).includes(opts.severity)) throw new CliError(ExitCode.Usage, `--severity must be one of ${SEVERITY_ORDER.join(', ')}`);
         q.set('severity', opts.severity);
       }
       if (opts.since !== undefined) q.set('since', opts.since);

@@ -1,5 +1,5 @@
 /**
- * Back-end failure of one controller (HA design "Back-end failure"; DS300 note: a group
+ * Back-end failure of one controller (docs/ha.md "Back-end failure"; DS300 note: a group
  * is standby "when the corresponding controller does not have access to the back end
  * storage"; the issue: "when the owner loses access to a volume's back end, I/O is
  * redirected through the peer and the volume is trespassed to the controller that can

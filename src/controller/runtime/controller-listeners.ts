@@ -1,6 +1,6 @@
 /**
  * Controller side of the supervisor's address plan (src/supervisor/address-plan.ts;
- * DS300 "iSCSI Fail over", seed 001): makes the controller's iSCSI portals exactly the
+ * DS300 note "iSCSI Fail over", docs/sources.md): makes the controller's iSCSI portals exactly the
  * listeners it was sent — its own addresses, a failed port's address moved onto another
  * of its ports, or a peer's addresses taken over — each with its HOME port's identity
  * (TPGT, relative target port id, target port group). A portal not wanted any more is removed, which

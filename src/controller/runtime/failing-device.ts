@@ -1,5 +1,5 @@
 /**
- * The back end as a controller sees it (HA design "Back-end failure"): a BlockDevice
+ * The back end as a controller sees it (docs/ha.md "Back-end failure"): a BlockDevice
  * wrapper that
  *  - rejects I/O with EIO while a back-end failure is injected (`tandem fault
  *    backend-fail`), so the SCSI core reports the error of a controller that lost its

@@ -1,5 +1,5 @@
 /**
- * Wire form of a forwarded SCSI command and its response on the peer link (HA design
+ * Wire form of a forwarded SCSI command and its response on the peer link (docs/ha.md
  * "Forwarding"): the non-owner sends {volumeId, nexus, cdb, tag, …} with Data-Out as the
  * binary payload; the owner answers {status, sense, transferLength, aborted} with
  * Data-In as the payload. ItNexus is JSON except transportId (base64).

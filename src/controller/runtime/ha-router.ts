@@ -1,6 +1,6 @@
 /**
- * The AccessRouter of one controller process (HA design "Ownership and ALUA", "I/O on
- * the non-owner"; SPC-4 §5.16 ALUA, VNX failover modes 0–4 from seed 003). Pure
+ * The AccessRouter of one controller process (docs/ha.md "Ownership and ALUA", "I/O on
+ * the non-owner"; SPC-4 §5.16 ALUA, VNX failover modes 0–4 from the VNX note in docs/sources.md). Pure
  * decisions come from src/controller (aluaStateFor, decideNonOwnerIo,
  * AluaTrespassCounter); this class supplies the live facts: ownership rows, controller
  * health, peer link state, the initiator's host failover mode.

@@ -1,5 +1,5 @@
 /**
- * What one controller does for its peer over the authenticated peer link (HA design
+ * What one controller does for its peer over the authenticated peer link (docs/ha.md
  * "Forwarding", "Reservations and unit attentions"):
  *  - forward-cmd: run a command the non-owner received (executeForwarded), and count a
  *    mode-4 redirect toward the implicit trespass (VNX note: the array trespasses "when

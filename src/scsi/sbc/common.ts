@@ -8,6 +8,10 @@ import type { CommandContext, LogicalUnitView } from '../command-context.js';
 import { LIMITS } from '../limits.js';
 import { checkCondition, type SenseReason } from '../sense.js';
 import type { ScsiResponse } from '../types.js';
+import { invalidCdb } from '../spc/util.js';
+
+/** Field-pointer sense (SPC-4 §4.5.2.4.2), one definition for SPC and SBC handlers. */
+export { invalidCdb, invalidParam } from '../spc/util.js';
 
 /** A 64-bit LBA as a JS number; values above 2^53 saturate (they are out of range anyway). */
 export function readU64(buf: Buffer, off: number): number {
@@ -18,14 +22,6 @@ export function readU64(buf: Buffer, off: number): number {
 /** CDB shorter than its opcode needs: a malformed command, INVALID FIELD IN CDB. */
 export function cdbTooShort(ctx: CommandContext, len: number): ScsiResponse | undefined {
   return ctx.cmd.cdb.length < len ? invalidCdb(0) : undefined;
-}
-
-export function invalidCdb(byte: number, bit?: number): ScsiResponse {
-  return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte, bit } });
-}
-
-export function invalidParam(byte: number, bit?: number): ScsiResponse {
-  return checkCondition('InvalidFieldInParameterList', { fieldPointer: { cdb: false, byte, bit } });
 }
 
 /**
