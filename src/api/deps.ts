@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from '../lib/logger.js';
 import type { ControlServices } from '../management/index.js';
 import type { DataPlane } from '../management/data-plane.js';
-import { SingleControllerError, type ClusterControl } from '../management/cluster.js';
+import { SingleControllerError, type ClusterControl } from '../cluster/index.js';
 import { ACTOR_HEADER } from '../lib/api-contract.js';
 
 export interface ApiDeps {

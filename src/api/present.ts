@@ -1,7 +1,7 @@
 /** Records → API bodies. Secrets never leave the array. */
 import type { HostGroupRecord, HostRecord, MappingRecord, VolumeRecord, EventRecord } from '../store/records.js';
 import type { AlertRecord } from '../store/records.js';
-import type { ControllerInfo, OwnershipView } from '../management/cluster.js';
+import type { ControllerInfo, OwnershipView } from '../cluster/index.js';
 import type { Alert, Controller, Event, Host, HostGroup, Mapping, Volume } from './schemas.js';
 
 export function presentMapping(m: MappingRecord): Mapping {

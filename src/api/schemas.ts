@@ -282,7 +282,11 @@ export type ClusterPolicy = Static<typeof ClusterPolicy>;
 export const PatchPolicyBody = Type.Partial(ClusterPolicy, { additionalProperties: false });
 export type PatchPolicyBody = Static<typeof PatchPolicyBody>;
 
-/** VNX initiator failover modes, for messages and tables (the control plane has the same table in management/cluster.ts). */
+/**
+ * VNX initiator failover modes by number, for the CLI's messages and tables: the names
+ * of the one mode table, src/cluster/failover-modes.ts, which src/api/ha-routes.test.ts
+ * holds this copy to (the CLI may import this file only).
+ */
 export const FAILOVER_MODE_NAMES: Readonly<Record<number, string>> = {
   0: 'auto-trespass', 1: 'passive not ready', 2: 'DMP', 3: 'passive always ready', 4: 'ALUA',
 };

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ValidationError } from '../lib/errors.js';
-import { checkPolicyPatch, DEFAULT_CLUSTER_POLICY, IP_FAILOVER_MODES, type ClusterPolicy, type IpFailover } from '../management/cluster.js';
+import { checkPolicyPatch, DEFAULT_CLUSTER_POLICY, IP_FAILOVER_MODES, type ClusterPolicy, type IpFailoverMode } from '../cluster/index.js';
 import { parseHostPort, type PortalConfig } from './portal.js';
 import { checkDistinct, HA_CONTROLLER_NAMES, HA_PORT_NAMES, resolvePortAddresses, type AddressSource } from './port-addresses.js';
 
@@ -29,7 +29,7 @@ export interface ArrayConfig {
    */
   portals: PortalConfig[];
   /** Two controllers: what happens to a port's address when its link fails, per controller. */
-  ipFailover: Record<string, IpFailover>;
+  ipFailover: Record<string, IpFailoverMode>;
   /** Two controllers: peer-link heartbeat, the silence that fails a peer, and the lease in the state store. */
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
@@ -199,10 +199,10 @@ function mergeFile(out: ArrayConfig, fs: FileSettings, raw: unknown, file: strin
       if (!(HA_CONTROLLER_NAMES as readonly string[]).includes(name)) {
         throw new ValidationError(`${file}: ipFailover.${name}: no controller named ${name} (controllers: ${HA_CONTROLLER_NAMES.join(', ')})`, 'ipFailover');
       }
-      if (!IP_FAILOVER_MODES.includes(v as IpFailover)) {
+      if (!IP_FAILOVER_MODES.includes(v as IpFailoverMode)) {
         throw new ValidationError(`${file}: ipFailover.${name} must be one of ${IP_FAILOVER_MODES.join(', ')} (got ${JSON.stringify(v)})`, 'ipFailover');
       }
-      out.ipFailover[name] = v as IpFailover;
+      out.ipFailover[name] = v as IpFailoverMode;
     }
   }
   out.heartbeatIntervalMs = intSetting(o, 'heartbeatIntervalMs', file, 10, 60_000) ?? out.heartbeatIntervalMs;

@@ -6,7 +6,7 @@
  * A1 127.0.0.2:3260, B0 127.0.0.3:3260, B1 127.0.0.4:3260.
  */
 import { ValidationError } from '../lib/errors.js';
-import type { ClusterPolicy, IpFailover } from '../management/cluster.js';
+import type { ClusterPolicy, IpFailoverMode } from '../cluster/index.js';
 import { DEFAULT_CONFIG, type ArrayConfig } from './config.js';
 import { parseHostPort, type PortalConfig } from './portal.js';
 import { HA_CONTROLLER_NAMES } from './port-addresses.js';
@@ -24,7 +24,7 @@ export interface HaControllerConfig {
   /** 1-based; = ALUA target port group id. */
   index: number;
   ports: HaPortConfig[];
-  ipFailover: IpFailover;
+  ipFailover: IpFailoverMode;
   /** Peer link listen port (loopback). */
   peerPort: number;
 }

@@ -1,58 +1,17 @@
 /**
  * Host failover modes 0–4 for I/O that reaches the controller that does NOT own the
  * volume (EMC VNX/CLARiiON "LUN trespassing", VNX note in docs/sources.md; docs/ha.md "I/O on the
- * non-owner"). Pure: a table as data plus one decision function, and the ALUA
- * implicit-trespass counter (mode 4: "If the non-optimized SP processes 64,000 or more
- * I/Os than the optimal SP, the array will change the ownership to the non-optimal SP").
+ * non-owner"). Pure: the decision function that applies the mode table of
+ * src/cluster/failover-modes.ts, and the ALUA implicit-trespass counter (mode 4: "If the
+ * non-optimized SP processes 64,000 or more I/Os than the optimal SP, the array will
+ * change the ownership to the non-optimal SP").
  *
  * Scope of decideNonOwnerIo(): commands that need the owner (media access, TEST UNIT
  * READY, ...). Commands allowed in every ALUA state (INQUIRY, REPORT LUNS, REPORT
  * TARGET PORT GROUPS, REQUEST SENSE) are answered locally before this is asked.
  */
+import { DEFAULT_ALUA_TRESPASS_THRESHOLD, type FailoverMode } from '../cluster/index.js';
 import type { SenseReason } from '../scsi/sense.js';
-
-export type FailoverMode = 0 | 1 | 2 | 3 | 4;
-
-export const DEFAULT_FAILOVER_MODE: FailoverMode = 4;
-export const DEFAULT_ALUA_TRESPASS_THRESHOLD = 64000;
-
-export interface FailoverModeRow {
-  readonly mode: FailoverMode;
-  readonly name: string;
-  /** What the non-owning controller does with I/O (VNX note wording, docs/sources.md). */
-  readonly nonOwnerIo: 'trespass-if-auto-trespass' | 'reject' | 'trespass' | 'reject-tur-good' | 'forward';
-  readonly description: string;
-}
-
-/** The VNX failover mode table (VNX note in docs/sources.md), as data. */
-export const FAILOVER_MODES: Readonly<Record<FailoverMode, FailoverModeRow>> = {
-  0: {
-    mode: 0, name: 'LUN based trespass (auto-trespass)', nonOwnerIo: 'trespass-if-auto-trespass',
-    description: 'auto-trespass on: the volume trespasses to the controller receiving I/O (unit attention to others); ' +
-      'off: the LU exists but is not ready (04h/03h manual intervention required) on the non-owner',
-  },
-  1: {
-    mode: 1, name: 'passive not ready', nonOwnerIo: 'reject',
-    description: 'I/O to the non-owner is rejected NOT READY 04h/03h, TEST UNIT READY included',
-  },
-  2: {
-    mode: 2, name: 'DMP', nonOwnerIo: 'trespass',
-    description: 'I/O to the non-owner trespasses the volume to the controller receiving it',
-  },
-  3: {
-    mode: 3, name: 'passive always ready', nonOwnerIo: 'reject-tur-good',
-    description: 'like mode 1, but TEST UNIT READY returns GOOD on the non-owner',
-  },
-  4: {
-    mode: 4, name: 'ALUA (asymmetric active/active)', nonOwnerIo: 'forward',
-    description: 'I/O to the non-owner is forwarded over the peer link (active/non-optimized); ' +
-      'after the threshold more I/Os than the owner, the volume trespasses implicitly',
-  },
-};
-
-export function isFailoverMode(x: unknown): x is FailoverMode {
-  return x === 0 || x === 1 || x === 2 || x === 3 || x === 4;
-}
 
 /** Why the owner cannot be asked: the decision differs between a dead owner and a cut link. */
 export type OwnerReachability =

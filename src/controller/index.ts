@@ -1,13 +1,16 @@
-/** Controller high availability building blocks (docs/ha.md). */
+/**
+ * Controller high availability building blocks (docs/ha.md). The words they speak
+ * (failover modes, ownership, controller health, ipFailover modes) are src/cluster/.
+ */
 export {
-  FAILOVER_MODES, DEFAULT_FAILOVER_MODE, DEFAULT_ALUA_TRESPASS_THRESHOLD, AluaTrespassCounter, decideNonOwnerIo, isFailoverMode,
-  type FailoverMode, type FailoverModeRow, type IoCounts, type NonOwnerIoDecision, type NonOwnerIoInput, type OwnerReachability,
+  AluaTrespassCounter, decideNonOwnerIo,
+  type IoCounts, type NonOwnerIoDecision, type NonOwnerIoInput, type OwnerReachability,
 } from './failover-mode.js';
 export {
-  addVolume, aluaStateFor, choosePreferredOwner, CONTROLLER_HEALTHS, emptyModel, failback, isServing, modelFromRecords, move, ownedBy, OwnershipError, OwnershipErrorCode,
+  addVolume, aluaStateFor, choosePreferredOwner, emptyModel, failback, isServing, modelFromRecords, move, ownedBy, OwnershipError, OwnershipErrorCode,
   setTransitioning, takeOverAll, trespass, TRESPASS_REASONS,
-  type AluaContext, type AluaPolicy, type ControllerHealth, type HealthMap, type OwnershipModel, type OwnershipMove,
-  type OwnershipResult, type TrespassReason, type VolumeOwnership,
+  type AluaContext, type AluaPolicy, type HealthMap, type OwnershipModel, type OwnershipMove,
+  type OwnershipResult, type TrespassReason,
 } from './ownership.js';
 export {
   alertIds, createFailoverMachine, failoverInitial, failoverTransition, volumesFailedBack,
@@ -17,8 +20,8 @@ export {
 export { applyMoves, type ApplyMovesResult, type OwnershipStore } from './ownership-persist.js';
 export { bindPeerLink, FailoverRunner, type FailoverHandlers } from './failover-runner.js';
 export {
-  IP_FAILOVER_MODES, listenersFor, mustFailOverEntirely, planIpFailover,
-  type AddressPlacement, type ControllerPorts, type IpFailoverMode, type IpFailoverPlan, type PortState, type ServeReason,
+  listenersFor, mustFailOverEntirely, planIpFailover,
+  type AddressPlacement, type ControllerPorts, type IpFailoverPlan, type PortState, type ServeReason,
 } from './ip-failover.js';
 export {
   DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_PAYLOAD_BYTES, encodePeerFrame, PEER_PROTOCOL_VERSION, PEER_REQUEST_KINDS, PeerFrameDecoder,

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { listenersFor, mustFailOverEntirely, planIpFailover, type ControllerPorts, type IpFailoverMode } from './ip-failover.js';
+import type { IpFailoverMode } from '../cluster/index.js';
+import { listenersFor, mustFailOverEntirely, planIpFailover, type ControllerPorts } from './ip-failover.js';
 
 function array(mode: IpFailoverMode, down: string[] = [], unhealthy: string[] = [], modeB: IpFailoverMode = mode): ControllerPorts[] {
   const port = (name: string, address: string) => ({ name, address, linkUp: !down.includes(name) });

@@ -15,9 +15,7 @@
  * taken over by the survivor (implicit failover) whatever its ipFailover mode: `none`
  * governs link failures only.
  */
-
-export type IpFailoverMode = 'local' | 'remote' | 'both' | 'none';
-export const IP_FAILOVER_MODES: readonly IpFailoverMode[] = ['local', 'remote', 'both', 'none'];
+import type { IpFailoverMode } from '../cluster/index.js';
 
 export interface PortState {
   readonly name: string;

@@ -5,21 +5,12 @@
  * failure"). Every operation returns a new JSON-serializable model plus the list of
  * moves it implies, or a typed OwnershipError value; nothing is thrown and nothing is
  * persisted here (the runtime writes moves through OwnershipRepo's compare-and-set).
+ * The ownership type (VolumeOwnership) and controller health are the cluster's
+ * vocabulary, src/cluster/.
  */
+import type { ControllerHealth, NonOwnerState, VolumeOwnership } from '../cluster/index.js';
 import { TandemError } from '../lib/errors.js';
 import type { AluaStateName } from '../scsi/command-context.js';
-
-export interface VolumeOwnership {
-  readonly volumeId: string;
-  readonly preferredOwner: string;
-  readonly currentOwner: string;
-  /** Bumped by every change of currentOwner; the store compares and sets on it. */
-  readonly epoch: number;
-  /** A move is in progress: ALUA reports transitioning on every group. */
-  readonly transitioning: boolean;
-  /** Failover mode 0 auto-trespass flag. */
-  readonly autoTrespass: boolean;
-}
 
 export interface OwnershipModel {
   readonly controllers: readonly string[];
@@ -74,14 +65,6 @@ export class OwnershipError extends TandemError {
 export type OwnershipResult =
   | { readonly ok: true; readonly model: OwnershipModel; readonly moves: readonly OwnershipMove[] }
   | { readonly ok: false; readonly error: OwnershipError };
-
-/**
- * Controller health as the ownership and ALUA logic see it: 'online' running, back end
- * reachable; 'backend-failed' running but cannot do I/O to the back end (DS300:
- * standby); 'starting' process starting, not yet serving; 'failed', 'disabled', 'fenced'.
- */
-export const CONTROLLER_HEALTHS = ['online', 'backend-failed', 'starting', 'failed', 'disabled', 'fenced'] as const;
-export type ControllerHealth = (typeof CONTROLLER_HEALTHS)[number];
 
 export type HealthMap = Readonly<Record<string, ControllerHealth>>;
 
@@ -190,7 +173,7 @@ export function ownedBy(model: OwnershipModel, controller: string): string[] {
 
 export interface AluaPolicy {
   /** State of an alive non-owner (default 'active-non-optimized'). */
-  readonly nonOwnerState?: 'active-non-optimized' | 'standby';
+  readonly nonOwnerState?: NonOwnerState;
 }
 
 export interface AluaContext {

@@ -8,7 +8,8 @@
  * once everything is built).
  */
 import type { HaControllerConfig } from '../config/ha-config.js';
-import { isFailoverMode, loadOrCreatePeerSecret, PeerLink } from '../controller/index.js';
+import { isFailoverMode } from '../cluster/index.js';
+import { loadOrCreatePeerSecret, PeerLink } from '../controller/index.js';
 import { BackendFaults } from '../controller/runtime/backend-faults.js';
 import { ControllerRuntime } from '../controller/runtime/controller-runtime.js';
 import { backendDevice } from '../controller/runtime/failing-device.js';

@@ -2,11 +2,11 @@
 import type { Store } from '../store/store.js';
 import type { ChapCredentials, HostRecord } from '../store/records.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { checkFailoverMode, failoverModeText } from '../cluster/index.js';
 import type { DataPlane } from './data-plane.js';
 import type { EventLog } from './event-log.js';
 import { checkChapSecret, checkChapUser, checkInitiatorName, checkName } from './validate.js';
 import { describeMapping } from './describe.js';
-import { checkFailoverMode, failoverModeText } from './cluster.js';
 
 export interface ChapInput {
   user: string;

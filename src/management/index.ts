@@ -56,4 +56,3 @@ export { HostGroupService } from './host-group-service.js';
 export { MappingService } from './mapping-service.js';
 export { AccessResolver, resolveAccessFrom } from './access.js';
 export { AlertService, type AlertInput } from './alerts.js';
-export * from './cluster.js';

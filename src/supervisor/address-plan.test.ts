@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IpFailoverMode } from '../controller/ip-failover.js';
+import type { IpFailoverMode } from '../cluster/index.js';
 import { addressHealth, planAddresses, servedByPort, type AddressHealth, type ControllerAddressFacts } from './address-plan.js';
 import type { HaConfig } from '../config/ha-config.js';
 

@@ -21,11 +21,9 @@
  * or stopped ⇒ "reserved": nobody else takes its addresses (a starting controller binds
  * them itself; the array is not up yet or is shutting down) and it takes nothing.
  */
-import {
-  planIpFailover, type AddressPlacement, type ControllerPorts, type IpFailoverMode,
-} from '../controller/ip-failover.js';
+import type { ControllerState, IpFailoverMode } from '../cluster/index.js';
+import { planIpFailover, type AddressPlacement, type ControllerPorts } from '../controller/ip-failover.js';
 import type { PortalListener } from '../controller/runtime/controller-listeners.js';
-import type { ControllerState } from '../management/cluster.js';
 import type { HaConfig, HaPortConfig } from '../config/ha-config.js';
 
 export type AddressHealth = 'healthy' | 'down' | 'reserved';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CLUSTER_POLICY, type ClusterPolicy, type ControllerState } from '../management/cluster.js';
+import { DEFAULT_CLUSTER_POLICY, type ClusterPolicy, type ControllerState } from '../cluster/index.js';
 import { silentLogger } from '../lib/logger.js';
 import type { PortalListener } from '../controller/runtime/controller-listeners.js';
 import type { HaConfig } from '../config/ha-config.js';

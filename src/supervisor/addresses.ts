@@ -19,7 +19,7 @@ import type { ListenersResult, PortalListener } from '../controller/runtime/cont
 import type { HaConfig } from '../config/ha-config.js';
 import type { Logger } from '../lib/logger.js';
 import type { AlertService } from '../management/alerts.js';
-import type { ClusterPolicy, ControllerState, IpFailover } from '../management/cluster.js';
+import type { ClusterPolicy, ControllerState, IpFailoverMode } from '../cluster/index.js';
 import type { OwnershipRecord } from '../store/ownership-repo.js';
 import type { AddressPlan } from './address-plan.js';
 import { addressHealth, describePlacement, planAddresses } from './address-plan.js';
@@ -30,7 +30,7 @@ import type { ControllerChannel } from './ipc/endpoint.js';
 export interface AddressDeps {
   ha: HaConfig;
   /** A controller's state, ipFailover mode and ports whose link is down. */
-  controller(name: string): { state: ControllerState; ipFailover: IpFailover; portsDown: ReadonlySet<string> };
+  controller(name: string): { state: ControllerState; ipFailover: IpFailoverMode; portsDown: ReadonlySet<string> };
   live(): Array<{ name: string; channel: ControllerChannel }>;
   /** The channel to a running controller. */
   channel(name: string): ControllerChannel | undefined;

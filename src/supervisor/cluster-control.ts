@@ -7,8 +7,8 @@
 import { portByName, type HaConfig } from '../config/ha-config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import {
-  IP_FAILOVER_MODES, type ClusterControl, type ClusterPolicy, type ControllerInfo, type FaultRequest, type IpFailover, type OwnershipView,
-} from '../management/cluster.js';
+  IP_FAILOVER_MODES, type ClusterControl, type ClusterPolicy, type ControllerInfo, type FaultRequest, type IpFailoverMode, type OwnershipView,
+} from '../cluster/index.js';
 import type { Store } from '../store/index.js';
 import { describePlacement, servedByPort, type AddressPlan } from './address-plan.js';
 import type { ReconcileOptions } from './addresses.js';
@@ -171,7 +171,7 @@ export class SupervisorClusterControl implements ClusterControl {
     return what;
   }
 
-  async setIpFailover(name: string, mode: IpFailover, actor: string): Promise<ControllerInfo> {
+  async setIpFailover(name: string, mode: IpFailoverMode, actor: string): Promise<ControllerInfo> {
     const s = this.slot(name);
     if (!IP_FAILOVER_MODES.includes(mode)) {
       throw new ValidationError(`ipFailover must be one of ${IP_FAILOVER_MODES.join(', ')} (got ${JSON.stringify(mode)})`, 'ipFailover');

@@ -5,7 +5,7 @@
  * set-ipfailover) is kept in the state store (store.settings) so that it survives a
  * restart.
  */
-import { checkPolicyPatch, DEFAULT_CLUSTER_POLICY, IP_FAILOVER_MODES, type ClusterPolicy, type IpFailover } from '../management/cluster.js';
+import { checkPolicyPatch, DEFAULT_CLUSTER_POLICY, IP_FAILOVER_MODES, type ClusterPolicy, type IpFailoverMode } from '../cluster/index.js';
 import type { HaConfig } from '../config/ha-config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/index.js';
@@ -30,7 +30,7 @@ export class ClusterSettings {
     const ipfo = store.settings.get<Record<string, string>>(IP_FAILOVER_KEY) ?? {};
     for (const c of ha.controllers) {
       const m = ipfo[c.name];
-      if (m !== undefined && (IP_FAILOVER_MODES as readonly string[]).includes(m)) c.ipFailover = m as IpFailover;
+      if (m !== undefined && (IP_FAILOVER_MODES as readonly string[]).includes(m)) c.ipFailover = m as IpFailoverMode;
     }
     this.current.heartbeatIntervalMs = ha.heartbeatIntervalMs;
     this.current.heartbeatTimeoutMs = ha.heartbeatTimeoutMs;
@@ -47,12 +47,12 @@ export class ClusterSettings {
     return this.current;
   }
 
-  ipFailover(name: string): IpFailover | undefined {
+  ipFailover(name: string): IpFailoverMode | undefined {
     return this.ha.controllers.find((c) => c.name === name)?.ipFailover;
   }
 
   /** Sets a controller's ipFailover mode (in the in-memory layout the address plan reads) and keeps it. */
-  setIpFailover(name: string, mode: IpFailover): void {
+  setIpFailover(name: string, mode: IpFailoverMode): void {
     const c = this.ha.controllers.find((x) => x.name === name);
     if (c) c.ipFailover = mode;
     this.store.settings.set(IP_FAILOVER_KEY, { ...(this.store.settings.get<object>(IP_FAILOVER_KEY) ?? {}), [name]: mode });

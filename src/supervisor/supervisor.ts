@@ -10,14 +10,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { ControllerHealth, ControllerState } from '../cluster/index.js';
 import type { ArrayConfig } from '../config/config.js';
 import type { HaConfig, HaControllerConfig } from '../config/ha-config.js';
-import type { ControllerHealth } from '../controller/index.js';
 import { alertAction, alertId } from '../controller/alert-ids.js';
 import type { DataPathEvent } from '../datapath/target-events.js';
 import type { Logger } from '../lib/logger.js';
 import type { AlertService } from '../management/alerts.js';
-import type { ControllerState } from '../management/cluster.js';
 import type { LeaseRepo } from '../store/lease-repo.js';
 import type { ReconcileOptions } from './addresses.js';
 import type { ClusterEventSink } from './cluster-events.js';

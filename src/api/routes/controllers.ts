@@ -5,7 +5,7 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf, clusterOf } from '../deps.js';
 import { ClusterPolicy, Controller, ErrorBody, FailbackResult, NameParams, PatchControllerBody, PatchPolicyBody } from '../schemas.js';
 import { presentController } from '../present.js';
-import { checkIpFailover, checkPolicyPatch, findController } from '../../management/cluster.js';
+import { checkIpFailover, checkPolicyPatch, findController } from '../../cluster/index.js';
 import { ConflictError } from '../../lib/errors.js';
 
 export function controllerRoutes(deps: ApiDeps): FastifyPluginAsync {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../deps.js';
 import { actorOf, clusterOf } from '../deps.js';
 import { ErrorBody, FaultBody, FaultResult } from '../schemas.js';
-import { checkFaultRequest, findController, findPort } from '../../management/cluster.js';
+import { checkFaultRequest, findController, findPort } from '../../cluster/index.js';
 
 export function faultRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {

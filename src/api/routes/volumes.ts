@@ -6,7 +6,7 @@ import { actorOf, clusterOf } from '../deps.js';
 import { CreateVolumeBody, ErrorBody, ForceQuery, MoveBody, NameParams, PatchVolumeBody, TrespassBody, TrespassResult, Volume } from '../schemas.js';
 import { presentVolume } from '../present.js';
 import type { VolumeRecord } from '../../store/records.js';
-import { findController, type OwnershipView } from '../../management/cluster.js';
+import { findController, type OwnershipView } from '../../cluster/index.js';
 
 export function volumeRoutes(deps: ApiDeps): FastifyPluginAsync {
   const { volumes, mappings } = deps.services;

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryDevice } from '../../block/memory-device.js';
-import type { VolumeOwnership } from '../index.js';
+import type { VolumeOwnership } from '../../cluster/index.js';
 import { silentLogger } from '../../lib/logger.js';
 import { BackendFaults } from './backend-faults.js';
 import { backendDevice } from './failing-device.js';

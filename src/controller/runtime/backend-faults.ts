@@ -16,7 +16,7 @@
  * prefers this controller comes back.
  */
 import type { BlockDevice } from '../../block/block-device.js';
-import type { VolumeOwnership } from '../index.js';
+import type { VolumeOwnership } from '../../cluster/index.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ControllerEvent } from './supervisor-link.js';
 import type { OwnershipMover } from './ownership-mover.js';

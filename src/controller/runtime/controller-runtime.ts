@@ -10,9 +10,9 @@
  * failover machine (failover-binding.ts: heartbeat loss, fencing, takeover, failback).
  * Driven by the supervisor over IPC.
  */
-import type { ClusterPolicy } from '../../management/cluster.js';
+import type { ClusterPolicy, ControllerHealth, VolumeOwnership } from '../../cluster/index.js';
 import type { SessionInfo } from '../../management/data-plane.js';
-import { modelFromRecords, type ControllerHealth, type FailoverRunner, type PeerLink, type TrespassReason, type VolumeOwnership } from '../index.js';
+import { modelFromRecords, type FailoverRunner, type PeerLink, type TrespassReason } from '../index.js';
 import type { PortalConfig } from '../../iscsi/target/iscsi-target.js';
 import type { Logger } from '../../lib/logger.js';
 import type { LogicalUnit } from '../../scsi/index.js';

@@ -13,7 +13,7 @@
  * logged.
  */
 import { systemClock } from '../../lib/clock.js';
-import type { ClusterPolicy } from '../../management/cluster.js';
+import type { ClusterPolicy } from '../../cluster/index.js';
 import {
   bindPeerLink, createFailoverMachine, FailoverRunner, type FailoverConfig, type FailoverSnapshot, type PeerLink,
 } from '../index.js';

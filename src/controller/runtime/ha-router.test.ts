@@ -3,7 +3,7 @@
 // link is cut while the owner lives (split brain).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { ControllerHealth, FailoverMode, VolumeOwnership } from '../index.js';
+import type { ControllerHealth, FailoverMode, VolumeOwnership } from '../../cluster/index.js';
 import type { LogicalUnit } from '../../scsi/logical-unit.js';
 import type { ItNexus, ScsiCommand } from '../../scsi/types.js';
 import { HaRouter, type HaRouterFacts } from './ha-router.js';

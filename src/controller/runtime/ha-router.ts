@@ -9,7 +9,8 @@
  * ("the ports report the state of the controller that now hosts them"), so its state is
  * this controller's state.
  */
-import { AluaTrespassCounter, aluaStateFor, decideNonOwnerIo, type FailoverMode, type HealthMap, type VolumeOwnership } from '../index.js';
+import type { FailoverMode, VolumeOwnership } from '../../cluster/index.js';
+import { AluaTrespassCounter, aluaStateFor, decideNonOwnerIo, type HealthMap } from '../index.js';
 import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from '../../scsi/access-router.js';
 import type { AluaStateName } from '../../scsi/command-context.js';
 import type { LogicalUnit } from '../../scsi/logical-unit.js';

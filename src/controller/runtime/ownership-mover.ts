@@ -19,7 +19,7 @@
  * would keep serving from its stale view (two owners). Takeover of a dead controller's
  * volumes does not come here (fenced first, see failover-binding.ts).
  */
-import type { ClusterPolicy } from '../../management/cluster.js';
+import type { ClusterPolicy } from '../../cluster/index.js';
 import {
   applyMoves, isServing, modelFromRecords, trespass as trespassModel, type HealthMap, type PeerLink, type PeerRequestKind, type TrespassReason,
 } from '../index.js';

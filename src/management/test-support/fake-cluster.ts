@@ -5,12 +5,12 @@
  * a failed, disabled or fenced controller takes no volumes; the last serving
  * controller cannot be disabled or killed.
  */
-import { ConflictError, NotFoundError } from '../../lib/errors.js';
-import type { AlertService } from '../alerts.js';
 import {
   DEFAULT_CLUSTER_POLICY, type ClusterControl, type ClusterPolicy, type ControllerInfo, type ControllerPortInfo,
-  type FaultRequest, type IpFailover, type OwnershipView,
-} from '../cluster.js';
+  type FaultRequest, type IpFailoverMode, type OwnershipView,
+} from '../../cluster/index.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import type { AlertService } from '../alerts.js';
 
 interface FakeController {
   name: string;
@@ -209,7 +209,7 @@ export class FakeClusterControl implements ClusterControl {
     return this.policy();
   }
 
-  async setIpFailover(name: string, mode: IpFailover, actor: string): Promise<ControllerInfo> {
+  async setIpFailover(name: string, mode: IpFailoverMode, actor: string): Promise<ControllerInfo> {
     const c = this.ctrl(name);
     this.calls.push(`ipFailover ${name} ${mode} by ${actor}`);
     c.ipFailover = mode;

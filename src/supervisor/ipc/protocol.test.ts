@@ -4,7 +4,7 @@
 // unchecked IPC data) and the two ends drifting apart silently.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CLUSTER_POLICY } from '../../management/cluster.js';
+import { DEFAULT_CLUSTER_POLICY } from '../../cluster/index.js';
 import { IpcMessageError } from './check.js';
 import { IPC_PROTOCOL, type IpcOp } from './protocol.js';
 

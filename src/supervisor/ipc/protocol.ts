@@ -15,13 +15,13 @@
  * 'alert' and 'moving'.
  */
 import type { PortalConfig as IscsiPortal } from '../../iscsi/target/iscsi-target.js';
-import { CONTROLLER_HEALTHS, IP_FAILOVER_MODES, TRESPASS_REASONS, type ControllerHealth } from '../../controller/index.js';
+import { CONTROLLER_HEALTHS, IP_FAILOVER_MODES, NON_OWNER_STATES, type ClusterPolicy, type ControllerHealth } from '../../cluster/index.js';
+import { TRESPASS_REASONS } from '../../controller/index.js';
 import type { ListenersResult, PortalListener } from '../../controller/runtime/controller-listeners.js';
 import type { ControllerStatus } from '../../controller/runtime/controller-runtime.js';
 import type { ControllerEvent } from '../../controller/runtime/supervisor-link.js';
 import type { HaConfig } from '../../config/ha-config.js';
 import { DATA_PATH_CATEGORIES, type DataPathEvent } from '../../datapath/target-events.js';
-import { NON_OWNER_STATES, type ClusterPolicy } from '../../management/cluster.js';
 import type { SessionInfo } from '../../management/data-plane.js';
 import { SEVERITY_ORDER } from '../../lib/severity.js';
 import type { VolumeRecord } from '../../store/records.js';

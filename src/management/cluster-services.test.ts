@@ -1,11 +1,13 @@
+// The cluster vocabulary (src/cluster/) as the control-plane services and the fake
+// ClusterControl use it: a host's failover mode, and findController/findPort over the fake.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Store } from '../store/store.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { findController, findPort } from '../cluster/index.js';
 import { createControlServices } from './index.js';
 import { FakeDataPlane } from './test-support/fake-data-plane.js';
 import { FakeClusterControl } from './test-support/fake-cluster.js';
-import { checkFailoverMode, checkFaultRequest, checkPolicyPatch, DEFAULT_CLUSTER_POLICY, findController, findPort } from './cluster.js';
 
 const isValidation = (field: string, msg?: RegExp) => (e: unknown) =>
   e instanceof ValidationError && e.field === field && (msg === undefined || msg.test(e.message));
@@ -37,40 +39,6 @@ test('host failover mode: 0..4 or null; the message lists the modes; an event na
   assert.throws(() => s.hosts.update('esx9', { name: 'esx10', failoverMode: 7 }, 'cli'), isValidation('failoverMode'));
   assert.equal(s.hosts.get('esx9').failoverMode, 4);
   store.close();
-});
-
-test('checkFailoverMode accepts exactly 0..4', () => {
-  for (const m of [0, 1, 2, 3, 4]) assert.equal(checkFailoverMode(m), m);
-  assert.throws(() => checkFailoverMode('4'), isValidation('failoverMode'));
-  assert.throws(() => checkFailoverMode(5, 'defaultFailoverMode'), isValidation('defaultFailoverMode'));
-});
-
-test('policy changes are checked field by field and against the current policy', () => {
-  const cur = { ...DEFAULT_CLUSTER_POLICY };
-  assert.deepEqual(checkPolicyPatch(cur, { failback: 'auto', failbackDelayMs: 5000, extra: undefined }), { failback: 'auto', failbackDelayMs: 5000 });
-  assert.throws(() => checkPolicyPatch(cur, { failback: 'sometimes' }), isValidation('failback', /'manual' or 'auto'/));
-  assert.throws(() => checkPolicyPatch(cur, { nonOwnerState: 'unavailable' }), isValidation('nonOwnerState'));
-  assert.throws(() => checkPolicyPatch(cur, { aluaTrespassThreshold: 0 }), isValidation('aluaTrespassThreshold', /from 1 to/));
-  assert.throws(() => checkPolicyPatch(cur, { failbackDelayMs: -1 }), isValidation('failbackDelayMs'));
-  assert.throws(() => checkPolicyPatch(cur, { defaultFailoverMode: 9 }), isValidation('defaultFailoverMode'));
-  assert.throws(() => checkPolicyPatch(cur, { colour: 'red' }), isValidation('colour', /unknown policy field/));
-  assert.throws(() => checkPolicyPatch(cur, { heartbeatTimeoutMs: 150 }), isValidation('heartbeatTimeoutMs', /at least twice heartbeatIntervalMs \(100\)/));
-  assert.throws(() => checkPolicyPatch(cur, { heartbeatIntervalMs: 400 }), isValidation('heartbeatIntervalMs'));
-  assert.deepEqual(checkPolicyPatch(cur, { heartbeatIntervalMs: 400, heartbeatTimeoutMs: 800 }), { heartbeatIntervalMs: 400, heartbeatTimeoutMs: 800 });
-});
-
-test('fault requests: each kind needs its fields and refuses the others', () => {
-  assert.deepEqual(checkFaultRequest({ kind: 'kill-controller', controller: 'B' }), { kind: 'kill-controller', controller: 'B' });
-  assert.deepEqual(checkFaultRequest({ kind: 'port-down', port: 'A0' }), { kind: 'port-down', port: 'A0' });
-  assert.deepEqual(checkFaultRequest({ kind: 'peer-link-cut' }), { kind: 'peer-link-cut' });
-  assert.deepEqual(checkFaultRequest({ kind: 'backend-fail', controller: 'A', volume: 'v1' }), { kind: 'backend-fail', controller: 'A', volume: 'v1' });
-  assert.deepEqual(checkFaultRequest({ kind: 'backend-repair', controller: 'A' }), { kind: 'backend-repair', controller: 'A' });
-  assert.throws(() => checkFaultRequest({ kind: 'kill-controller' }), isValidation('controller', /needs controller/));
-  assert.throws(() => checkFaultRequest({ kind: 'port-up' }), isValidation('port'));
-  assert.throws(() => checkFaultRequest({ kind: 'peer-link-cut', controller: 'A' }), isValidation('controller', /takes no controller/));
-  assert.throws(() => checkFaultRequest({ kind: 'kill-controller', controller: 'A', volume: 'v' }), isValidation('volume'));
-  assert.throws(() => checkFaultRequest({ kind: 'meteor' }), isValidation('kind', /kill-controller, hang-controller, port-down/));
-  assert.deepEqual(checkFaultRequest({ kind: 'hang-controller', controller: 'B' }), { kind: 'hang-controller', controller: 'B' });
 });
 
 test('fake cluster: takeover on kill, 409 for a dead target, enable clears the alert, failback policy', async () => {
