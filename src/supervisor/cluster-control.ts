@@ -1,5 +1,5 @@
 /**
- * The real ClusterControl (src/management/cluster.ts) of `tandem up --controllers 2`:
+ * The real ClusterControl (src/cluster/cluster-control.ts) of `tandem up --controllers 2`:
  * the operator surface over the supervisor and its controller processes. Ownership
  * changes run inside a live controller (store compare-and-set, peer notified, UA 2Ah/06h
  * on both).
@@ -7,7 +7,7 @@
 import { portByName, type HaConfig } from '../config/ha-config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
 import {
-  IP_FAILOVER_MODES, type ClusterControl, type ClusterPolicy, type ControllerInfo, type FaultRequest, type IpFailoverMode, type OwnershipView,
+  checkIpFailover, type ClusterControl, type ClusterPolicy, type ControllerInfo, type FaultRequest, type IpFailoverMode, type OwnershipView,
 } from '../cluster/index.js';
 import type { Store } from '../store/index.js';
 import { describePlacement, servedByPort, type AddressPlan } from './address-plan.js';
@@ -173,9 +173,7 @@ export class SupervisorClusterControl implements ClusterControl {
 
   async setIpFailover(name: string, mode: IpFailoverMode, actor: string): Promise<ControllerInfo> {
     const s = this.slot(name);
-    if (!IP_FAILOVER_MODES.includes(mode)) {
-      throw new ValidationError(`ipFailover must be one of ${IP_FAILOVER_MODES.join(', ')} (got ${JSON.stringify(mode)})`, 'ipFailover');
-    }
+    checkIpFailover(mode);
     const before = s.ipFailover;
     this.d.settings.setIpFailover(name, mode);
     if (before !== mode) {
