@@ -26,7 +26,7 @@ export const LAYER_RULES: Readonly<Record<string, readonly string[]>> = {
   'management': ['lib', 'store', 'cluster'],
   'config': ['lib', 'cluster', 'management'],
   'datapath': ['lib', 'block', 'store', 'scsi', 'iscsi/target', 'management', 'config'],
-  'controller/runtime': ['lib', 'block', 'store', 'cluster', 'scsi', 'iscsi/target', 'controller', 'management', 'config', 'datapath'],
+  'controller/runtime': ['lib', 'block', 'store', 'cluster', 'scsi', 'iscsi/target', 'controller', 'management', 'datapath'],
   'jobs': ['lib', 'store'],
   'migration': ['lib', 'store', 'block', 'scsi', 'scsi/wire', 'iscsi/initiator', 'multipath', 'jobs', 'management', 'controller'],
   'replication': ['lib', 'store', 'block', 'scsi/wire', 'iscsi/initiator', 'jobs', 'management'],
