@@ -2,11 +2,12 @@
  * The REST contract of the management API, shared by the server (validation and the
  * OpenAPI document) and by the CLI (types only). This file imports nothing but TypeBox,
  * the client-side half of the contract (lib/api-contract.ts: file names, actor header,
- * error body), which the shared API client needs without the schemas, and the one
- * severity vocabulary (lib/severity.ts).
+ * error body), which the shared API client needs without the schemas, the one severity
+ * vocabulary (lib/severity.ts) and the failover mode table (cluster/failover-modes.ts).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ApiErrorBody } from '../lib/api-contract.js';
+import { FAILOVER_MODES } from '../cluster/failover-modes.js';
 import { SEVERITY_ORDER } from '../lib/severity.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -283,10 +284,7 @@ export const PatchPolicyBody = Type.Partial(ClusterPolicy, { additionalPropertie
 export type PatchPolicyBody = Static<typeof PatchPolicyBody>;
 
 /**
- * VNX initiator failover modes by number, for the CLI's messages and tables: the names
- * of the one mode table, src/cluster/failover-modes.ts, which src/api/ha-routes.test.ts
- * holds this copy to (the CLI may import this file only).
+ * VNX initiator failover modes by number, for the CLI's messages and tables (the CLI may
+ * import this file only): the names of the one mode table, src/cluster/failover-modes.ts.
  */
-export const FAILOVER_MODE_NAMES: Readonly<Record<number, string>> = {
-  0: 'auto-trespass', 1: 'passive not ready', 2: 'DMP', 3: 'passive always ready', 4: 'ALUA',
-};
+export const FAILOVER_MODE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.values(FAILOVER_MODES).map((r) => [r.mode, r.name]));
