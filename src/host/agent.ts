@@ -50,10 +50,16 @@ export class HostAgent {
     this.nbd = new NbdServer({ exports: this.exports, logger: deps.logger.child({ part: 'nbd' }) });
   }
 
-  /** Listens for NBD clients, then does the first scan (its errors are logged, not thrown). */
-  async start(): Promise<RescanResult> {
+  /** Opens the device name book and listens for NBD clients (throws when an NBD address is taken). */
+  async listen(): Promise<void> {
+    if (this.names) return;
     this.names = await DeviceNameBook.open(this.cfg.dataDir);
     await this.nbd.listen(this.cfg.nbd);
+  }
+
+  /** Listens for NBD clients, then does the first scan (its errors are logged, not thrown). */
+  async start(): Promise<RescanResult> {
+    await this.listen();
     return this.rescan();
   }
 

@@ -62,7 +62,7 @@ export interface Controllers {
 export interface SupervisorDeps {
   config: Pick<ArrayConfig, 'dataDir' | 'nopIntervalMs' | 'nopTimeoutMs' | 'logLevel'>;
   ha: HaConfig;
-  leases: Pick<LeaseRepo, 'fence'>;
+  leases: Pick<LeaseRepo, 'fence' | 'get' | 'release'>;
   settings: Pick<ClusterSettings, 'policy'>;
   alerts: Pick<AlertService, 'raise' | 'clear'>;
   event: ClusterEventSink;
@@ -310,6 +310,14 @@ export class Supervisor implements Controllers {
       const t = setTimeout(() => p.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(t);
+      // The process is gone: expire its lease, so that the next start need not wait it out
+      // (src/supervisor/previous-controllers.ts).
+      try {
+        const l = this.d.leases.get(s.cfg.name);
+        if (l) this.d.leases.release(s.cfg.name, l.epoch, Date.now());
+      } catch (err) {
+        this.d.logger.warn({ err, controller: s.cfg.name }, 'lease release on stop failed');
+      }
     }));
   }
 }
