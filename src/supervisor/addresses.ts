@@ -191,18 +191,36 @@ export class SupervisorAddresses {
         const timer = setTimeout(() => { this.failbackTimers.delete(name); void this.failback(name); }, policy.failbackDelayMs);
         timer.unref();
         this.failbackTimers.set(name, timer);
-      } else if (this.awayFrom(name).length > 0) {
-        const id = alertId('controller-failback-needed', name);
-        d.alerts.raise(id, {
-          severity: 'warning',
-          short: `controller ${name} is back from a port failover; its volumes are still on ${peer}`,
-          action: alertAction(id),
-        }, 'supervisor');
+      } else {
+        this.failbackNeeded(name, 'a port failover');
       }
     }
-    for (const c of d.ha.controllers) {
+    this.ownershipChanged();
+  }
+
+  /**
+   * A controller is back (from a port failover, or enabled after a failure) and the
+   * failback policy is manual: while volumes that prefer it are owned elsewhere, an
+   * alert asks for `tandem controller failback NAME`. It clears when they are home
+   * (ownershipChanged).
+   */
+  failbackNeeded(name: string, after: string): void {
+    const away = this.d.ownership().filter((o) => o.preferredOwner === name && o.currentOwner !== name);
+    if (away.length === 0 || this.d.policy().failback !== 'manual') return;
+    const where = [...new Set(away.map((o) => o.currentOwner))].join(', ');
+    const id = alertId('controller-failback-needed', name);
+    this.d.alerts.raise(id, {
+      severity: 'warning',
+      short: `controller ${name} is back from ${after}; its volumes are still on ${where}`,
+      action: alertAction(id),
+    }, 'supervisor');
+  }
+
+  /** Ownership changed (a move ended, a trespass was requested): a failback alert whose volumes are all home clears. */
+  ownershipChanged(): void {
+    for (const c of this.d.ha.controllers) {
       const name = c.name;
-      if (!this.failedOver.has(name) && this.awayFrom(name).length === 0) d.alerts.clear(alertId('controller-failback-needed', name), 'supervisor');
+      if (!this.failedOver.has(name) && this.awayFrom(name).length === 0) this.d.alerts.clear(alertId('controller-failback-needed', name), 'supervisor');
     }
   }
 

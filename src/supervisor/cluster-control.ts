@@ -20,7 +20,7 @@ export interface ClusterControlDeps {
   ha: HaConfig;
   store: Pick<Store, 'volumes' | 'ownership'>;
   controllers: Controllers;
-  addresses: { plan(): AddressPlan; reconcile(why: string, opts?: ReconcileOptions): Promise<AddressPlan> };
+  addresses: { plan(): AddressPlan; reconcile(why: string, opts?: ReconcileOptions): Promise<AddressPlan>; ownershipChanged(): void };
   settings: Pick<ClusterSettings, 'policy' | 'setPolicy' | 'setIpFailover'>;
   event: ClusterEventSink;
 }
@@ -55,7 +55,8 @@ export class SupervisorClusterControl implements ClusterControl {
       return {
         name: c.name,
         pid: s.pid,
-        state: s.state,
+        // A live controller whose ports failed it over serves no host: say so, not "online".
+        state: s.state === 'online' && plan.portFailedOver.includes(c.name) ? 'failed-over' as const : s.state,
         ipFailover: s.ipFailover,
         ports: c.ports.map((p) => ({
           name: p.name, address: `${p.host}:${p.port}`, servedBy: servedByPort(plan, p.name), link: s.portsDown.has(p.name) ? 'down' as const : 'up' as const,
@@ -99,6 +100,8 @@ export class SupervisorClusterControl implements ClusterControl {
       throw new ConflictError(`cannot trespass ${volumeName} to controller ${target}: ${(err as Error).message}`);
     }
     this.d.event('info', `trespass of ${volumeName} to ${target} requested by ${actor}`, actor);
+    // A failback alert whose volumes are all home now is over (e.g. tandem controller failback).
+    this.d.addresses.ownershipChanged();
     return { from: cur.currentOwner, to: target };
   }
 

@@ -68,7 +68,14 @@ export interface SupervisorDeps {
   event: ClusterEventSink;
   /** The data-path events of the controllers (login, logout, TMF, reset …) for the event log. */
   dataPathEvent(e: DataPathEvent): void;
-  addresses: { reconcile(why: string, opts?: ReconcileOptions): Promise<unknown>; close(): void };
+  addresses: {
+    reconcile(why: string, opts?: ReconcileOptions): Promise<unknown>;
+    close(): void;
+    /** A move ended: a failback alert whose volumes are home clears. */
+    ownershipChanged(): void;
+    /** A controller is back with its volumes elsewhere: the manual-failback alert (addresses.ts). */
+    failbackNeeded(name: string, after: string): void;
+  };
   /** Forks a controller process (the daemon knows its entry point). */
   spawn(name: string): ControllerProcess;
   logger: Logger;
@@ -158,12 +165,15 @@ export class Supervisor implements Controllers {
     slot.channel = channel;
     const actor = `controller ${name}`;
     channel.serve({
-      fence: async (a) => { await this.fence(a.name, `${actor}: ${a.reason}`); },
+      fence: async (a) => { await this.fence(a.name, a.reason, actor); },
       event: (e) => d.event(e.severity, e.short, actor, e.long),
       'datapath-event': (e) => d.dataPathEvent(e),
       moving: (m) => {
         if (m.on) this.moving.add(m.volumeId);
-        else this.moving.delete(m.volumeId);
+        else {
+          this.moving.delete(m.volumeId);
+          d.addresses.ownershipChanged();
+        }
       },
       alert: (a) => {
         try {
@@ -206,14 +216,17 @@ export class Supervisor implements Controllers {
       slot.state = 'stopped';
       return;
     }
+    const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
     // Fast detection: the process is gone, fence its lease so nothing it left can act.
     try {
-      d.leases.fence(name, Date.now());
+      const epoch = d.leases.fence(name, Date.now());
+      if (slot.state !== 'fenced' && slot.state !== 'disabled') {
+        d.logger.warn({ fenced: name, by: 'supervisor', reason: `process ${why}`, epoch }, `supervisor fenced controller ${name}: its process ${why} (lease epoch now ${epoch})`);
+      }
     } catch (err) {
       d.logger.error({ err }, 'lease fence failed');
     }
     if (slot.state !== 'disabled' && slot.state !== 'fenced') slot.state = 'failed';
-    const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
     d.event('error', `controller ${name} failed`, 'supervisor', `controller ${name} process ${why}; its lease is fenced and its peer takes over its volumes and addresses`);
     if (slot.state !== 'disabled') {
       d.alerts.raise(alertId('controller-failed', name), {
@@ -229,14 +242,16 @@ export class Supervisor implements Controllers {
     void Promise.all(takeovers).then(() => d.addresses.reconcile(`controller ${name} ${slot.state}`));
   }
 
-  /** STONITH: SIGKILL the process and bump its lease epoch. */
-  async fence(name: string, why: string): Promise<void> {
+  /** STONITH: SIGKILL the process and bump its lease epoch; `by` asked for it ("controller B"). */
+  async fence(name: string, reason: string, by: string): Promise<void> {
     const d = this.d;
     const slot = this.slots.get(name);
     // Only a running controller needs fencing; one that is down was fenced when its process
     // exited, and one being started by the operator must not be killed by a stale request.
     if (!slot || slot.state !== 'online') return;
     slot.state = 'fenced';
+    const why = `${by}: ${reason}`;
+    d.logger.warn({ fenced: name, by, reason, pid: slot.proc?.pid ?? null }, `${by} fenced controller ${name}: ${reason}; the supervisor kills it (SIGKILL) and bumps its lease epoch`);
     const proc = slot.proc;
     if (proc) {
       // SIGKILL first: a stopped process may hold the state store's write lock, and every
@@ -246,22 +261,25 @@ export class Supervisor implements Controllers {
       const gone = new Promise<void>((r) => { if (proc.exitCode !== null || proc.signalCode !== null) r(); else proc.once('exit', () => setImmediate(r)); });
       proc.kill('SIGKILL');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 5000).unref())]);
-      d.event('error', `controller ${name} fenced`, 'supervisor', why);
+      d.event('error', `controller ${name} fenced by ${by}: ${reason}`, 'supervisor', why);
       return;
     }
     d.leases.fence(name, Date.now());
-    d.event('error', `controller ${name} fenced`, 'supervisor', why);
+    d.event('error', `controller ${name} fenced by ${by}: ${reason}`, 'supervisor', why);
     for (const other of this.live()) await other.channel.request('take-over', { name }).catch(() => undefined);
     await d.addresses.reconcile(`controller ${name} fenced`);
   }
 
   async enable(name: string, actor: string): Promise<void> {
+    const was = this.slots.get(name)!.state;
     for (const other of this.live()) if (other.name !== name) await other.channel.request('peer-rejoining', { name });
     this.d.event('info', `controller ${name} enabled by ${actor}: starting`);
     // Its peer must release its addresses before it starts listening on them.
     await this.d.addresses.reconcile(`controller ${name} enabled`, { starting: name });
     await this.startController(name);
     this.d.alerts.clear(alertId('controller-failed', name), actor);
+    // failback manual: its volumes stay where the takeover put them until an operator fails back.
+    this.d.addresses.failbackNeeded(name, was === 'disabled' ? 'being disabled' : 'a controller failure');
     // Failback (policy auto: after failbackDelayMs) is the survivor's failover machine's
     // business once this controller says hello on the peer link.
   }
@@ -289,6 +307,7 @@ export class Supervisor implements Controllers {
     this.restarts.delete(name);
     slot.state = 'disabled';
     // Killed first (see fence()); its lease epoch is bumped when the process is gone (onExit).
+    this.d.logger.warn({ fenced: name, by: actor, reason: 'disabled' }, `${actor} disabled controller ${name}: the supervisor kills it (SIGKILL) and fences its lease`);
     if (slot.proc) slot.proc.kill('SIGKILL');
     else this.d.leases.fence(name, Date.now());
     this.d.event('warning', `controller ${name} disabled by ${actor}`);

@@ -205,7 +205,6 @@ export class ControllerRuntime {
       },
       event: (e) => this.event(e),
       alert: (op, id, message) => this.p.supervisor.alert(op, id, message),
-      onState: (s) => this.p.logger.info({ failover: s.state }, `peer ${peer}: ${s.state}`),
       logger: this.p.logger,
     });
   }

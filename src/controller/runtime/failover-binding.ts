@@ -11,6 +11,11 @@
  * state and places addresses with its address plan (src/supervisor/address-plan.ts)
  * when a controller exits, is fenced, disabled or enabled; the address effects are only
  * logged.
+ *
+ * Logging (docs/ha.md "Failure detection, fencing, takeover"): a change of the machine's
+ * state is one info line ("peer B: peer-alive → peer-suspect (link-down)"); a heartbeat,
+ * which only refreshes the snapshot, logs nothing. Asking for a fence is a warning that
+ * names both controllers and the reason.
  */
 import { systemClock } from '../../lib/clock.js';
 import type { ClusterPolicy } from '../../cluster/index.js';
@@ -34,7 +39,8 @@ export interface FailoverGlueDeps {
   failbackVolumes(): Promise<void>;
   event(e: ControllerEvent): void;
   alert(op: 'raise' | 'clear', id: string, message?: string): void;
-  onState(s: FailoverSnapshot): void;
+  /** A change of the machine's state (not every snapshot: a heartbeat refreshes it ten times a second). */
+  onState?(s: FailoverSnapshot): void;
   logger: Logger;
 }
 
@@ -58,7 +64,11 @@ export function startFailover(d: FailoverGlueDeps): { runner: FailoverRunner; st
   };
   const runner = new FailoverRunner(createFailoverMachine(config, systemClock), {
     checkPeerLease: () => d.peerLeaseValid(),
-    fencePeer: () => d.fence(`peer link silent and lease of ${d.peer} expired`),
+    fencePeer: () => {
+      const reason = `peer link silent and lease of ${d.peer} expired`;
+      d.logger.warn({ fence: d.peer, by: d.self, reason }, `controller ${d.self} asks the supervisor to fence controller ${d.peer}: ${reason}`);
+      return d.fence(reason);
+    },
     takeOverVolumes: () => d.takeOverVolumes(),
     takeOverAddresses: () => d.logger.info(`addresses of ${d.peer}: placed by the supervisor's address plan`),
     releaseAddresses: () => undefined,
@@ -66,7 +76,11 @@ export function startFailover(d: FailoverGlueDeps): { runner: FailoverRunner; st
     recordEvent: (e) => d.event({ severity: EVENT_SEVERITY[e.severity], short: e.short, long: e.long }),
     raiseAlert: (a) => d.alert('raise', a.id, a.message),
     clearAlert: (id) => d.alert('clear', id),
-    onTransition: (_prev, next) => d.onState(next),
+    onTransition: (prev, next, e) => {
+      if (prev.state === next.state) return;
+      d.logger.info({ failover: next.state, from: prev.state, event: e.type }, `peer ${d.peer}: ${prev.state} → ${next.state} (${e.type})`);
+      d.onState?.(next);
+    },
     onError: (err, effect) => d.logger.error({ err, effect: effect.type }, 'failover effect failed'),
   }, systemClock);
   const unbind = bindPeerLink(d.link, runner);
