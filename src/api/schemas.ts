@@ -229,6 +229,7 @@ export const Controller = Type.Object({
   ports: Type.Array(ControllerPort),
   volumesOwned: Type.Array(Type.String()),
   ipFailover: Type.Union((['local', 'remote', 'both', 'none'] as const).map((x) => Type.Literal(x))),
+  leaseEpoch: Type.Optional(Type.Integer({ description: 'its lease epoch in the state store: bumped by every start and every fence' })),
 });
 export type Controller = Static<typeof Controller>;
 /** PATCH /v1/controllers/:name. The value is checked by checkIpFailover (its error names the valid modes). */

@@ -64,4 +64,6 @@ export interface ControllerInfo {
   /** Volumes this controller is the current owner of, by name. */
   volumesOwned: string[];
   ipFailover: IpFailoverMode;
+  /** Its lease epoch in the state store (bumped by every start and every fence; docs/ha.md "Failure detection, fencing, takeover"). */
+  leaseEpoch?: number;
 }

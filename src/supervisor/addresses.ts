@@ -116,7 +116,40 @@ export class SupervisorAddresses {
     }));
     this.recordMoves(plan, why, errors);
     await this.portFailover(plan, why);
+    this.portAlerts(plan);
     return plan;
+  }
+
+  /** The alert text now open per port whose link is down ("port-link-down:A1"). */
+  private readonly portAlertOpen = new Map<string, string>();
+
+  /**
+   * A port whose link is down is an alert of its own while its controller has not failed
+   * over for it (then 'controller-port-failover' says it): a warning while its address is
+   * served elsewhere, an error when nobody serves it (ipFailover none: hosts lost that
+   * path). It clears when the link is up again.
+   */
+  private portAlerts(plan: AddressPlan): void {
+    const d = this.d;
+    for (const c of d.ha.controllers) {
+      const facts = d.controller(c.name);
+      for (const p of c.ports) {
+        const id = alertId('port-link-down', p.name);
+        const place = plan.placements.find((x) => x.homePort === p.name);
+        const want = facts.portsDown.has(p.name) && !plan.portFailedOver.includes(c.name) && place
+          ? `port ${p.name} of controller ${c.name} link down: ${place.servedBy ? `its address ${place.address} is served by port ${place.servedBy.port}` : `its address ${place.address} is not served (ipFailover ${facts.ipFailover}): hosts have lost that path`}`
+          : undefined;
+        const open = this.portAlertOpen.get(p.name);
+        if (open === want) continue;
+        if (open !== undefined) d.alerts.clear(id, 'supervisor');
+        if (want === undefined) {
+          this.portAlertOpen.delete(p.name);
+          continue;
+        }
+        d.alerts.raise(id, { severity: place?.servedBy ? 'warning' : 'error', short: want, action: alertAction(id) }, 'supervisor');
+        this.portAlertOpen.set(p.name, want);
+      }
+    }
   }
 
   private async send(name: string, listeners: PortalListener[], why: string, served?: string[]): Promise<ListenersResult | undefined> {

@@ -18,7 +18,7 @@ import type { ClusterSettings } from './settings.js';
 
 export interface ClusterControlDeps {
   ha: HaConfig;
-  store: Pick<Store, 'volumes' | 'ownership'>;
+  store: Pick<Store, 'volumes' | 'ownership' | 'leases'>;
   controllers: Controllers;
   addresses: { plan(): AddressPlan; reconcile(why: string, opts?: ReconcileOptions): Promise<AddressPlan>; ownershipChanged(): void };
   settings: Pick<ClusterSettings, 'policy' | 'setPolicy' | 'setIpFailover'>;
@@ -50,6 +50,7 @@ export class SupervisorClusterControl implements ClusterControl {
     const names = new Map(store.volumes.list().map((v) => [v.id, v.name]));
     // servedBy: the port now listening on the address (address-plan.ts), e.g. "A1" or "B0".
     const plan = this.d.addresses.plan();
+    const epochs = new Map(store.leases.list().map((l) => [l.name, l.epoch]));
     return this.d.ha.controllers.map((c) => {
       const s = controllers.snapshot(c.name)!;
       return {
@@ -62,6 +63,7 @@ export class SupervisorClusterControl implements ClusterControl {
           name: p.name, address: `${p.host}:${p.port}`, servedBy: servedByPort(plan, p.name), link: s.portsDown.has(p.name) ? 'down' as const : 'up' as const,
         })),
         volumesOwned: store.ownership.ownedBy(c.name).map((r) => names.get(r.volumeId) ?? r.volumeId).sort(),
+        ...(epochs.has(c.name) ? { leaseEpoch: epochs.get(c.name)! } : {}),
       };
     });
   }

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import type { ControllerHealth, ControllerState } from '../cluster/index.js';
 import type { ArrayConfig } from '../config/config.js';
 import type { HaConfig, HaControllerConfig } from '../config/ha-config.js';
-import { alertAction, alertId } from '../controller/alert-ids.js';
+import { alertAction, alertId, parseAlertId, type AlertKind } from '../controller/alert-ids.js';
 import type { DataPathEvent } from '../datapath/target-events.js';
 import type { Logger } from '../lib/logger.js';
 import type { AlertService } from '../management/alerts.js';
@@ -64,7 +64,7 @@ export interface SupervisorDeps {
   ha: HaConfig;
   leases: Pick<LeaseRepo, 'fence' | 'get' | 'release'>;
   settings: Pick<ClusterSettings, 'policy'>;
-  alerts: Pick<AlertService, 'raise' | 'clear'>;
+  alerts: Pick<AlertService, 'raise' | 'clear' | 'list'>;
   event: ClusterEventSink;
   /** The data-path events of the controllers (login, logout, TMF, reset …) for the event log. */
   dataPathEvent(e: DataPathEvent): void;
@@ -89,6 +89,17 @@ interface ControllerSlot {
   /** Ports whose link is down (fault port-down). */
   portsDown: Set<string>;
 }
+
+/**
+ * Alerts about processes and links of an earlier run (docs/processes.md "Starting
+ * twice"): none of their conditions survives a new start — the controllers are started
+ * afresh, link state lives in the supervisor's memory, and the controllers raise again
+ * what is still true. A volume still away from its preferred owner is still true:
+ * 'controller-failback-needed' stays (and clears when the volumes are home).
+ */
+const RUN_SCOPED_ALERTS: ReadonlySet<AlertKind> = new Set<AlertKind>([
+  'controller-failed', 'peer-link-lost', 'fence-failed', 'controller-port-failover', 'port-link-down', 'backend-failed',
+]);
 
 /** failback auto restarts a failed controller, at most this often (crash-loop guard). */
 const AUTO_RESTART = { delayMs: 1000, max: 3, windowMs: 10 * 60_000 };
@@ -210,6 +221,8 @@ export class Supervisor implements Controllers {
     if (slot.proc !== proc) return;
     slot.proc = undefined;
     slot.channel?.failAll(`controller ${name} exited`);
+    // What the process knew of its back end went with it (a new process probes afresh).
+    d.alerts.clear(alertId('backend-failed', name), 'supervisor');
     this.moving.clear(); // a move it was making ended with it (the survivor takes over from the store)
     slot.channel = undefined;
     if (this.stopping) {
@@ -314,6 +327,10 @@ export class Supervisor implements Controllers {
   }
 
   async start(): Promise<void> {
+    for (const a of this.d.alerts.list({ open: true })) {
+      const kind = parseAlertId(a.key)?.kind;
+      if (kind && RUN_SCOPED_ALERTS.has(kind)) this.d.alerts.clear(a.key, 'tandem-up (a new start)');
+    }
     this.peerLinkPort = await freeLoopbackPort();
     for (const name of this.slots.keys()) await this.startController(name);
   }

@@ -194,7 +194,7 @@ export class ControllerRuntime {
   private startFailover(): { runner: FailoverRunner; stop(): void } {
     const peer = this.peer;
     return startFailover({
-      self: this.self, peer, link: this.p.link, heartbeatTimeoutMs: this.p.heartbeatTimeoutMs, policy: () => this.policy,
+      self: this.self, peer, link: this.p.link, heartbeatTimeoutMs: this.p.heartbeatTimeoutMs, leaseMs: this.p.leaseMs, policy: () => this.policy,
       peerLeaseValid: () => this.p.store.leases.isValid(peer, Date.now()),
       fence: (reason) => this.p.supervisor.fence(peer, reason),
       takeOverVolumes: () => this.takeOverVolumes(peer),

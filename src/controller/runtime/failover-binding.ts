@@ -31,6 +31,8 @@ export interface FailoverGlueDeps {
   peer: string;
   link: PeerLink;
   heartbeatTimeoutMs: number;
+  /** The lease period: an isolation is reported only once it has outlasted it (a dead or hung peer's lease runs out first). */
+  leaseMs?: number;
   policy(): ClusterPolicy;
   peerLeaseValid(): boolean;
   /** Ask the supervisor to SIGKILL the peer and bump its lease epoch. */
@@ -59,6 +61,7 @@ export function startFailover(d: FailoverGlueDeps): { runner: FailoverRunner; st
     startupGraceMs: 20_000,
     leaseRecheckMs: 200,
     fenceRetryMs: 500,
+    isolationReportMs: (d.leaseMs ?? 800) + 200,
     get failback() { return d.policy().failback; },
     get failbackDelayMs() { return d.policy().failbackDelayMs; },
   };
