@@ -20,7 +20,7 @@ export const ALERT_KINDS = {
   'fence-failed': { action: (c) => `stop controller ${c} by hand (kill its process), then run: tandem controller enable ${c}` },
   /** A live controller's ports failed: its peer serves its addresses and volumes (ipFailover). */
   'controller-port-failover': {
-    action: (_c, ports) => `repair the link of port${plural(ports)} ${(ports ?? []).join(', ')} (drill: tandem fault port-up PORT)`,
+    action: (_c, ports) => `repair the link of port${plural(ports)} ${(ports ?? []).join(', ')} (drill: ${(ports ?? ['PORT']).map((p) => `tandem fault port-up ${p}`).join('; ')})`,
   },
   /** A controller is back (from a port failover, a failure or a disable); its volumes wait for a failback (policy manual). */
   'controller-failback-needed': { action: (c) => `run: tandem controller failback ${c}` },
