@@ -97,7 +97,10 @@ export class ControllerRuntime {
       this.reloadOwnership();
       this.aluaChanged();
     });
-    link.on('down', () => this.aluaChanged());
+    link.on('down', () => {
+      this.p.mover.peerLinkLost();
+      this.aluaChanged();
+    });
     this.failover = this.startFailover();
     const peerAtStart = this.p.peersAtStart[this.peer];
     if (peerAtStart === 'failed' || peerAtStart === 'fenced') this.failover.runner.dispatch({ type: 'peer-fenced', why: `controller ${this.peer} was ${peerAtStart} when ${this.self} started` });
