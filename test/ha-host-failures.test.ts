@@ -65,7 +65,7 @@ async function drill(t: { diagnostic(s: string): void }, name: string, runtimeS:
   const why = `${name}\nQEMU:\n${qemu}\nfio:\n${r.stderr}\narray:\n${ha.tail()}`;
   assert.equal(r.errors, 0, `fio saw I/O errors: ${why}`);
   assert.deepEqual(r.verifyErrors, [], `fio verify failed: ${why}`);
-  assert.deepEqual(qemu.split('\n').filter((l) => /failed/i.test(l)), [], `QEMU failed requests: ${why}`);
+  assert.deepEqual(q.failedRequests(mark), [], `QEMU failed requests: ${why}`);
   assert.ok(r.writeBytes > 0 && r.readBytes > 0, `fio wrote and verified: ${why}`);
   assert.ok(r.worstLatencyMs < HOST_TIMEOUT_S * 1000, `every request completed within the host's timeout (worst ${r.worstLatencyMs} ms): ${why}`);
 }

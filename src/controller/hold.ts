@@ -6,7 +6,7 @@
  * mode pages: everything an AccessRouter routes) cannot be decided while the volume
  * changes hands or while its owner cannot be reached. Rather than fail it with a status
  * a host without ALUA does not retry, the controller keeps it in the task set without
- * starting it (SAM-5 §8.5: a task may wait in the task set before the device server
+ * starting it (SAM-5 task states: a dormant task waits in the task set before the device server
  * processes it) until the facts change — the move ends, the takeover happens, the peer
  * link comes back — and then routes it again. The wait is bounded (HOLD_LIMIT_MS); past
  * the bound the command gets the answer of the access state it waited in.

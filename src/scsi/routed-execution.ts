@@ -6,7 +6,7 @@
  * local run failed because this controller lost the back end. A host sees one answer:
  * the one the command got once it could be decided.
  *
- * - Holding: the command waits in the task set as a dormant task (SAM-5 §8.5; ABORT
+ * - Holding: the command waits in the task set as a dormant task (SAM-5 task states; ABORT
  *   TASK, LUN RESET and nexus loss end it with TASK ABORTED; the drain of an ownership
  *   move does not wait for it) until AccessRouter.changed() fires or a re-check tick.
  * - The bound: holds and re-routes together last at most AccessRouter.holdLimitMs. Past

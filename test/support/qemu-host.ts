@@ -1,8 +1,8 @@
 // A host stack we did not write, for judging failover: QEMU's iSCSI block driver
 // (libiscsi underneath) logged in through ONE portal address, exported by qemu-nbd on a
-// unix socket, with fio --ioengine=nbd --verify=crc32c on top. QEMU retries only what
-// block/iscsi.c retries (UNIT ATTENTION at once; BUSY, TASK SET FULL and its own
-// timeout with a back-off) and reconnects to the same address when the connection drops
+// unix socket, with fio --ioengine=nbd --verify=crc32c on top. QEMU's iSCSI driver
+// retries only UNIT ATTENTION (at once) and BUSY, TASK SET FULL and its own timeout
+// (with a back-off), and reconnects to the same address when the connection drops
 // (libiscsi re-sends the commands in flight); everything else — NOT READY 04h/0Ah,
 // HARDWARE ERROR, LOGICAL UNIT NOT SUPPORTED — fails the request with EIO. It has no
 // ALUA at all. So a drill passes only if the array itself hides the failover.
@@ -21,8 +21,8 @@ export interface QemuHost {
   uri: string;
   /** Everything qemu-nbd wrote on stderr (libiscsi's retries and QEMU's failed requests). */
   stderr(): string;
-  /** The lines where QEMU failed a request back to its user: the errors a guest would see. */
-  failedRequests(): string[];
+  /** The lines (from offset `since` of stderr()) where QEMU failed a request back to its user: the errors a guest would see. */
+  failedRequests(since?: number): string[];
   /** Lines from `since` on (an offset from stderr().length). */
   stderrSince(since: number): string;
   stop(): Promise<void>;
@@ -45,7 +45,7 @@ export interface QemuHostOptions {
   openTimeoutMs?: number;
 }
 
-/** Lines of QEMU's block/iscsi.c that report a request failed to the block layer (a guest's EIO). */
+/** The lines in which QEMU's iSCSI driver reports a request failed to the block layer (a guest's EIO). */
 const FAILED = /iSCSI: .*failed|iSCSI .*failed at lba|Failed to|error while|failed: SENSE KEY/i;
 
 /** Starts qemu-nbd on an iscsi:// node; resolves once it serves the socket, or rejects with its stderr. */
@@ -73,7 +73,7 @@ export async function startQemuNbd(o: QemuHostOptions): Promise<QemuHost> {
     uri: `nbd+unix:///?socket=${socket}`,
     stderr: () => err,
     stderrSince: (since) => err.slice(since),
-    failedRequests: () => err.split('\n').filter((l) => FAILED.test(l)),
+    failedRequests: (since = 0) => err.slice(since).split('\n').filter((l) => FAILED.test(l)),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));

@@ -145,12 +145,18 @@ export class HaRouter implements AccessRouter {
     const id = this.f.volumeIdOf(lu);
     const volume = id ? this.f.ownership(id) : undefined;
     if (!id || !volume) return undefined;
-    const mode = this.f.failoverModeOf(nexus.initiatorName);
+    const self = this.f.self;
+    const health = this.f.health(id);
+    const peerLinkUp = this.f.peerLinkUp();
+    const drill = (this.f.transitionHoldMs?.() ?? 0) > 0;
+    // The host's failover mode (a store read) matters only for a drill transition or an
+    // unreachable owner; the owner's own I/O, settled, never pays for it.
+    const needsMode = (volume.transitioning && drill)
+      || (volume.currentOwner !== self && (!peerLinkUp || health[volume.currentOwner] === 'starting'));
+    const mode = needsMode ? this.f.failoverModeOf(nexus.initiatorName) : 4;
     const served = decideNonOwnerIo({ mode, autoTrespass: volume.autoTrespass, isTestUnitReady: false, peerReachable: 'reachable' }).kind;
     return holdReason({
-      self: this.f.self, volume, health: this.f.health(id), peerLinkUp: this.f.peerLinkUp(),
-      transitionVisible: (this.f.transitionHoldMs?.() ?? 0) > 0 && mode === 4,
-      nonOwnerServes: served === 'forward' || served === 'trespass',
+      self, volume, health, peerLinkUp, transitionVisible: drill && mode === 4, nonOwnerServes: served === 'forward' || served === 'trespass',
     });
   }
 
