@@ -68,7 +68,7 @@ type Forward = Extract<RouteDecision, { kind: 'forward' }>;
  * Decides and runs a routable command. `runHere` runs it on this controller (the
  * reservation and CDB checks and the handler); everything before that is decided here.
  */
-export async function executeRouted(h: RoutingHost, lu: LogicalUnit, cmd: ScsiCommand, e: OpcodeEntry<CoreLu>, runHere: () => Promise<ScsiResponse>): Promise<ScsiResponse> {
+export async function executeRouted(h: RoutingHost, lu: LogicalUnit, cmd: ScsiCommand, e: OpcodeEntry<CoreLu>, runHere: () => Promise<ScsiResponse> | ScsiResponse): Promise<ScsiResponse> {
   const r = h.router;
   const clock = h.clock ?? systemClock;
   const deadline = clock.now() + (r.holdLimitMs ?? 0);

@@ -161,7 +161,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     if (found.kind === 'bad-service-action') return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: found.byte, bit: found.bit } });
     const e = found.entry;
     const router = this.router;
-    if (router && isRoutable(e)) return executeRouted(this.routing(router), lu, cmd, e, async () => this.runHere(cmd, lu, e));
+    if (router && isRoutable(e)) return executeRouted(this.routing(router), lu, cmd, e, () => this.runHere(cmd, lu, e));
     const alua = aluaCheck(router ? router.aluaState(lu, nexus) : lu.aluaState(nexus.targetPortGroupId), e.aluaAllowed);
     if (alua) return checkCondition(alua);
     return this.runHere(cmd, lu, e);

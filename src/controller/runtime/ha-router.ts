@@ -154,7 +154,7 @@ export class HaRouter implements AccessRouter {
     const needsMode = (volume.transitioning && drill)
       || (volume.currentOwner !== self && (!peerLinkUp || health[volume.currentOwner] === 'starting'));
     const mode = needsMode ? this.f.failoverModeOf(nexus.initiatorName) : 4;
-    const served = decideNonOwnerIo({ mode, autoTrespass: volume.autoTrespass, isTestUnitReady: false, peerReachable: 'reachable' }).kind;
+    const served = needsMode ? decideNonOwnerIo({ mode, autoTrespass: volume.autoTrespass, isTestUnitReady: false, peerReachable: 'reachable' }).kind : 'forward';
     return holdReason({
       self, volume, health, peerLinkUp, transitionVisible: drill && mode === 4, nonOwnerServes: served === 'forward' || served === 'trespass',
     });
