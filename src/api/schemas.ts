@@ -75,7 +75,7 @@ export const CreateVolumeBody = Type.Object({
   blockSize: Type.Optional(BlockSize),
   thin: Type.Optional(Type.Boolean()),
   backing: Type.Optional(Backing),
-  owner: Type.Optional(Type.String({ description: 'dual-controller arrays only: the preferred owner (default: the controller with fewer preferred volumes)' })),
+  owner: Type.Optional(Type.String({ description: 'dual-controller arrays only: the preferred owner, which must be online (default: the online controller with fewer preferred volumes)' })),
 }, { additionalProperties: false });
 export type CreateVolumeBody = Static<typeof CreateVolumeBody>;
 
@@ -283,7 +283,7 @@ export const ClusterPolicy = Type.Object({
   heartbeatIntervalMs: Type.Integer(),
   heartbeatTimeoutMs: Type.Integer(),
   defaultFailoverMode: Type.Integer({ description: 'failover mode (0..4) of hosts without their own' }),
-  aluaTransitionMs: Type.Integer({ description: 'shortest time an ownership move holds the ALUA transitioning state (ms)' }),
+  aluaTransitionMs: Type.Integer({ description: 'shortest time an ownership move holds the ALUA transitioning state (ms); above 0, failover-mode-4 hosts see NOT READY 04h/0Ah during moves (a drill) instead of having their commands held' }),
 });
 export type ClusterPolicy = Static<typeof ClusterPolicy>;
 export const PatchPolicyBody = Type.Partial(ClusterPolicy, { additionalProperties: false });

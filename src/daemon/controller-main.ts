@@ -55,6 +55,7 @@ function main(): void {
     'backend-fail': (a) => rt('backend-fail').backendFail(a.volumeId),
     'backend-repair': (a) => rt('backend-repair').backendRepair(a.volumeId),
     'status': () => rt('status').status(),
+    'serve': () => rt('serve').serve(),
     'stop': async () => {
       await rt('stop').stop();
       setImmediate(() => process.exit(0));

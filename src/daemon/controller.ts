@@ -61,6 +61,7 @@ export async function startController(init: ControllerInit, supervisor: Supervis
       return isFailoverMode(m) ? m : runtime.currentPolicy().defaultFailoverMode;
     },
     forward: (id, cmd, counted) => peerService.forward(id, cmd, counted),
+    transitionHoldMs: () => runtime.currentPolicy().aluaTransitionMs ?? 0,
     trespass: async (id, to, reason, except) => { await mover.trespass(id, to, reason, except ? { exceptNexusId: except } : {}); },
   }, init.policy.aluaTrespassThreshold);
   const dataPath = buildDataPath({
@@ -81,6 +82,7 @@ export async function startController(init: ControllerInit, supervisor: Supervis
         if (id) await peerService.luReset(id);
       },
       advertise: () => allPorts.filter((p) => runtime.isServed(p)),
+      serving: () => runtime.serving(),
     },
   });
   const lu = (id: string) => dataPath.volumes.getById(id);
@@ -93,6 +95,7 @@ export async function startController(init: ControllerInit, supervisor: Supervis
   });
   const peerService: PeerService = new PeerService({
     self: me.name, peer: peer.name, link, scsi: dataPath.scsi, router, mover, lu: (id) => lu(id)?.lu, reloaded, logger,
+    ownership: (id) => runtime.ownership(id), refreshOwnership: () => runtime.reloadOwnership(),
   });
   const backend: BackendFaults = new BackendFaults({
     self: me.name, peer: peer.name, mover, owners: () => runtime.freshOwners(), aluaChanged: () => runtime.aluaChanged(),

@@ -29,6 +29,8 @@ export interface HaDataPathParts {
   onLuReset(lu: LogicalUnit): Promise<void>;
   /** The portals SendTargets lists (every served address of every controller). */
   advertise(): ServedPortal[];
+  /** Does this controller serve its LUs yet? Logins before are answered 0x0301 (docs/ha.md "Portals that serve"). */
+  serving(): boolean;
 }
 
 export interface DataPathOptions {
@@ -77,7 +79,7 @@ export function buildDataPath(o: DataPathOptions): DataPath {
     nopTimeout: o.nopTimeoutMs,
     logger: logger.child({ layer: 'iscsi' }),
     onEvent: (e) => o.onEvent(sessionEvent(e)),
-    ...(ha ? { advertise: () => ha.advertise() } : {}),
+    ...(ha ? { advertise: () => ha.advertise(), serving: () => ha.serving() } : {}),
   });
   return { volumes, access, scsi, iscsi };
 }

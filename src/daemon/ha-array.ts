@@ -55,7 +55,9 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
     loadOrCreatePeerSecret(config.dataDir);
     const iqn = store.identity.targetIqn;
     const settings = new ClusterSettings(store, ha, logger);
-    const ownershipRows = () => ensureOwnershipRows(store.ownership, names);
+    // A new volume goes to a controller that can serve it: one online now (all of them before any is).
+    const candidates = () => { const live = sup.live().map((c) => c.name); return live.length > 0 ? live : names; };
+    const ownershipRows = (named?: Readonly<Record<string, string>>) => ensureOwnershipRows(store.ownership, candidates(), named);
     const dataPlane = new DataPlaneRelay({
       iqn, ha, live: () => sup.live(), ensureOwnershipRows: ownershipRows, deleteOwnership: (id) => store.ownership.delete(id), logger,
     });
@@ -84,6 +86,9 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
     refuseUnprotectedPortals(ha.controllers.flatMap((c) => c.ports), services);
     await sup.start();
     await ensureDemoVolume(services, firstStart);
+    // Only now do the controllers accept logins: a host that logs in finds its LUNs.
+    await dataPlane.settled();
+    await sup.serveAll();
     const cluster = new SupervisorClusterControl({ ha, store, controllers: sup, addresses, settings, event });
     const apiUrl = await serveApi({ services, dataPlane, token, cluster, logger: logger.child({ layer: 'api' }) }, config.api, config.dataDir, shutdown);
     lock.note({ api: apiUrl });

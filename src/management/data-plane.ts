@@ -35,8 +35,12 @@ export interface TargetPortalInfo {
 }
 
 export interface DataPlane {
-  /** Create backing storage for a new volume and bring its logical unit online. */
-  createVolume(v: VolumeRecord): Promise<void>;
+  /**
+   * Create backing storage for a new volume and bring its logical unit online. `owner`
+   * (dual-controller arrays): the controller that owns it; refused (409, nothing made)
+   * when that controller cannot serve now.
+   */
+  createVolume(v: VolumeRecord, opts?: { owner?: string }): Promise<void>;
   /** Grow/shrink the backing storage; the LU raises CAPACITY DATA HAS CHANGED. */
   resizeVolume(v: VolumeRecord, newSizeBytes: number): Promise<void>;
   /** Take the LU offline and delete the backing storage. */

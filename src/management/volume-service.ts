@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Store } from '../store/store.js';
 import type { Backing, BlockSize, VolumeRecord } from '../store/records.js';
 import { newNaa, newVolumeId, serialFromId } from '../store/identifiers.js';
-import { ConflictError, InternalError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { ConflictError, InternalError, NotFoundError, TandemError, ValidationError } from '../lib/errors.js';
 import type { DataPlane } from './data-plane.js';
 import type { EventLog } from './event-log.js';
 import { checkBlockSize, checkName, checkSize } from './validate.js';
@@ -38,6 +38,8 @@ export interface CreateVolumeInput {
   blockSize?: number;
   thin?: boolean;
   backing?: Backing;
+  /** Dual-controller arrays: the controller that owns the volume (the data plane refuses one that cannot serve). */
+  owner?: string;
 }
 
 export interface UpdateVolumeInput {
@@ -105,13 +107,15 @@ export class VolumeService {
         return rec;
       });
       try {
-        await this.dataPlane.createVolume(v);
+        await this.dataPlane.createVolume(v, input.owner !== undefined ? { owner: input.owner } : {});
       } catch (err) {
         this.store.transaction(() => {
           this.store.volumes.delete(v.id);
           this.events.record({ severity: 'error', category: 'volume', actor,
             short: `volume ${v.name} could not be created: ${(err as Error).message}` });
         });
+        // A refusal (e.g. the owner named is disabled) keeps its status; anything else is ours.
+        if (err instanceof TandemError && err.httpStatus < 500) throw err;
         throw new InternalError(`volume '${v.name}' could not be created: ${(err as Error).message}`);
       }
       this.events.record({ category: 'volume', actor,

@@ -3,10 +3,12 @@
  * through the check order LIO uses — LUN lookup → unit attention → ALUA access state →
  * [AccessRouter.route(), dual-controller only] → reservation conflict → CDB sanity →
  * handler — tracks tasks in flight, and carries out task management functions (SAM-5 §7).
- * With an AccessRouter (access-router.ts) the ALUA state comes from the router, routable
- * commands (alua/routing.ts) may be forwarded to the owning controller, rejected, answered
- * GOOD, or run here after a trespass; the owner runs forwarded commands through
- * executeForwarded() (reservation conflict → CDB sanity → handler).
+ * With an AccessRouter (access-router.ts) the ALUA state comes from the router, and
+ * routable commands (alua/routing.ts) go through routed-execution.ts: held while the LU
+ * changes hands, forwarded to the owning controller (and routed again when a forward is
+ * not delivered), rejected, answered GOOD, or run here after a trespass; the owner runs
+ * forwarded commands through executeForwarded() (reservation conflict → CDB sanity →
+ * handler).
  *
  * - Unmapped LUN (SPC-4 §6.6.2, SAM-5 §5.8.5): INQUIRY answers peripheral qualifier 011b /
  *   type 1Fh, REQUEST SENSE reports LOGICAL UNIT NOT SUPPORTED, REPORT LUNS works, and
@@ -24,8 +26,9 @@
  *   TARGET WARM/COLD RESET: the same for every LU with POWER ON, RESET, OR BUS DEVICE
  *   RESET OCCURRED (29h/00h).
  */
+import { systemClock, type Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { AccessRouter, RouteDecision } from './access-router.js';
+import type { AccessRouter } from './access-router.js';
 import { aluaCheck } from './alua/access-state.js';
 import { defaultPortGroups } from './alua/port-groups.js';
 import { isRoutable } from './alua/routing.js';
@@ -33,11 +36,12 @@ import type { AluaStateName, LogicalUnitView } from './command-context.js';
 import type { CoreContext, CoreLu, CoreTarget, PortGroupView } from './core-context.js';
 import { settledPromise, TaskContext, type Task } from './task.js';
 import type { LogicalUnit } from './logical-unit.js';
-import { buildOpcodeTable, type OpcodeTable } from './opcode-table.js';
+import { buildOpcodeTable, type OpcodeTable, type Row } from './opcode-table.js';
 import { prConflicts } from './pr/conflict.js';
 import type { PortInfo } from './pr/pr-out-logic.js';
 import { regMatches } from './pr/pr-state.js';
-import { checkCondition, GOOD, type SenseReason } from './sense.js';
+import { executeRouted, type HeldTask, type RoutingHost } from './routed-execution.js';
+import { checkCondition, type SenseReason } from './sense.js';
 import { unmappedInquiry } from './spc/inquiry.js';
 import { reportLuns } from './spc/report-luns.js';
 import { requestSenseUnmapped } from './spc/request-sense.js';
@@ -75,6 +79,8 @@ export interface ScsiTargetOptions {
    * tasks in the task set") before the TMF completes. Errors are logged, not fatal.
    */
   onLuReset?: (lu: LogicalUnit) => Promise<void>;
+  /** Timers of held commands (routed-execution.ts); the system clock by default. */
+  clock?: Clock;
 }
 
 const CONFLICT: ScsiResponse = Object.freeze({ status: Status.ReservationConflict });
@@ -91,6 +97,8 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   private readonly router: AccessRouter | undefined;
   private readonly onTasksAborted: ((nexusIds: string[], lu: LogicalUnit) => void | Promise<void>) | undefined;
   private readonly onLuReset: ((lu: LogicalUnit) => Promise<void>) | undefined;
+  private readonly clock: Clock;
+  private routingHost: RoutingHost | undefined;
 
   constructor(opts: ScsiTargetOptions) {
     this.access = opts.access;
@@ -100,6 +108,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     this.router = opts.router;
     this.onTasksAborted = opts.onTasksAborted;
     this.onLuReset = opts.onLuReset;
+    this.clock = opts.clock ?? systemClock;
     this.table = opts.table ?? buildOpcodeTable(opts.router ? [setTargetPortGroupsRow] : []);
   }
 
@@ -152,15 +161,15 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     if (found.kind === 'bad-service-action') return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: found.byte, bit: found.bit } });
     const e = found.entry;
     const router = this.router;
+    if (router && isRoutable(e)) return executeRouted(this.routing(router), lu, cmd, e, () => this.runHere(cmd, lu, e));
     const alua = aluaCheck(router ? router.aluaState(lu, nexus) : lu.aluaState(nexus.targetPortGroupId), e.aluaAllowed);
     if (alua) return checkCondition(alua);
-    if (router && isRoutable(e)) {
-      const d = router.route(lu, cmd, e);
-      if (d.kind !== 'local') {
-        if (d.kind !== 'trespass') return this.routed(d, cmd, lu);
-        if (!(await this.trespassed(d.trespass))) return checkCondition('NotReadyAluaTransition');
-      }
-    }
+    return this.runHere(cmd, lu, e);
+  }
+
+  /** Reservation conflict and CONTROL byte checks, then the handler, on this controller. */
+  private runHere(cmd: ScsiCommand, lu: LogicalUnit, e: Row): Promise<ScsiResponse> | ScsiResponse {
+    const { nexus, cdb } = cmd;
     const holder = lu.spc2Holder;
     if (holder !== undefined && holder !== nexus.id && !e.allowedUnderSpc2Reserve) return CONFLICT;
     if (prConflicts(lu.prState, nexus, e.pr)) return CONFLICT;
@@ -217,10 +226,11 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   /**
    * Resolves once every task on `lu` in flight now has ended (an ownership move drains the
    * old owner before the new one runs commands), except those of `exceptNexusId` (the
-   * SET TARGET PORT GROUPS that asked for the move is one of them).
+   * SET TARGET PORT GROUPS that asked for the move is one of them) and held ones, which
+   * have not started (routed-execution.ts) and run after the move.
    */
   async quiesce(lu: LogicalUnit, exceptNexusId?: string): Promise<void> {
-    await Promise.all([...this.tasks].filter((t) => t.lu === lu && t.nexus.id !== exceptNexusId).map(settledPromise));
+    await Promise.all([...this.tasks].filter((t) => t.lu === lu && !t.held && t.nexus.id !== exceptNexusId).map(settledPromise));
   }
 
   /** INQUIRY TPGS for a nexus: 01b one controller; 11b with a router (SET TARGET PORT GROUPS supported), 00b for a host the router keeps off ALUA. */
@@ -239,29 +249,22 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     return this.router.setTargetPortGroups(lu as LogicalUnit, nexus, requests);
   }
 
-  /** forward / reject / good decisions. A forward that fails (peer link lost) reports a transition, which hosts retry. */
-  private routed(d: Exclude<RouteDecision, { kind: 'local' } | { kind: 'trespass' }>, cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResponse> | ScsiResponse {
-    switch (d.kind) {
-      case 'forward':
-        return this.run(cmd, lu, () => d.forward(cmd).catch((err: unknown) => {
-          this.logger?.warn({ err, opcode: cmd.cdb[0] }, 'forwarding to the owner failed');
-          return checkCondition('NotReadyAluaTransition');
-        }));
-      case 'reject':
-        return checkCondition(d.reason);
-      case 'good':
-        return GOOD;
-    }
+  /** What the routed-command loop (routed-execution.ts) borrows: the router, the clock, task runs and dormant tasks. */
+  private routing(router: AccessRouter): RoutingHost {
+    return this.routingHost ??= { router, clock: this.clock, logger: this.logger, run: (c, lu, h) => this.run(c, lu, h), hold: (c, lu) => this.holdTask(c, lu) };
   }
 
-  private async trespassed(trespass: () => Promise<void>): Promise<boolean> {
-    try {
-      await trespass();
-      return true;
-    } catch (err) {
-      this.logger?.warn({ err }, 'trespass before execution failed');
-      return false;
-    }
+  /** A dormant task (held, not started): TMFs and nexus loss abort it; quiesce() does not wait for it. */
+  private holdTask(cmd: ScsiCommand, lu: LogicalUnit): HeldTask {
+    const controller = new AbortController();
+    const task: Task = { nexus: cmd.nexus, lu, tag: cmd.tag, controller, aborted: false, settled: false, done: undefined, finish: undefined, held: true };
+    this.tasks.add(task);
+    const end = (): void => {
+      this.tasks.delete(task);
+      task.settled = true;
+      task.finish?.();
+    };
+    return { signal: controller.signal, end };
   }
 
   private unmapped(cmd: ScsiCommand): ScsiResponse {

@@ -18,6 +18,8 @@ export interface Task {
   settled: boolean;
   done: Promise<void> | undefined;
   finish: (() => void) | undefined;
+  /** Held: in the task set but not started (routed-execution.ts); an ownership drain does not wait for it. */
+  held?: boolean;
 }
 
 /** The handler's context; `signal` is made on first use (see Task.controller). */

@@ -109,7 +109,9 @@ export class SupervisorClusterControl implements ClusterControl {
 
   async moveVolume(volumeName: string, to: string, actor: string): Promise<void> {
     const id = this.volumeId(volumeName);
-    this.slot(to);
+    // Ownership only goes to a controller that can serve (docs/ha.md "Ownership and ALUA"): refused before anything changes.
+    const ts = this.slot(to);
+    if (ts.state !== 'online') throw new ConflictError(`cannot move ${volumeName} to controller ${to}: it is ${ts.state}; enable it first (tandem controller enable ${to})`);
     this.d.store.ownership.setPreferredOwner(id, to, Date.now());
     this.d.event('info', `volume ${volumeName} preferred owner set to ${to} by ${actor}`, actor);
     if (this.volumeOwnership(volumeName).currentOwner !== to) await this.trespass(volumeName, to, actor);

@@ -58,3 +58,31 @@ test('a new volume: ownership rows first, created by one controller, opened by t
   assert.equal(f.rows(), 1);
   assert.deepEqual(f.sent, ['A volume-created v1', 'B volume-created v1']);
 });
+
+test('a create naming a controller that is not online is refused before anything is made; a failed relay takes its ownership row back', async () => {
+  const sent: string[] = [];
+  const rows: string[] = [];
+  const deleted: string[] = [];
+  let failB = false;
+  const channel = (name: string) => ({
+    async request(op: string) {
+      sent.push(`${name} ${op}`);
+      if (failB && name === 'B') throw new Error('IPC volume-created: no answer');
+      return undefined;
+    },
+  }) as unknown as ControllerChannel;
+  let live = [{ name: 'A', channel: channel('A') }];
+  const relay = new DataPlaneRelay({
+    iqn: 'iqn.2026-11.io.tandem:test', ha: defaultHaConfig(2), live: () => live,
+    ensureOwnershipRows: (named) => { rows.push(JSON.stringify(named ?? {})); }, deleteOwnership: (id) => { deleted.push(id); }, logger: silentLogger(),
+  });
+  const v = { id: 'id1', name: 'v1' } as VolumeRecord;
+  await assert.rejects(relay.createVolume(v, { owner: 'B' }), (err: Error & { httpStatus?: number }) => err.httpStatus === 409 && /controller B: it is not online/.test(err.message));
+  assert.deepEqual([sent, rows], [[], []], 'nothing was asked or written');
+  await relay.createVolume(v, { owner: 'A' });
+  assert.deepEqual(rows, ['{"id1":"A"}']);
+  live = [...live, { name: 'B', channel: channel('B') }];
+  failB = true;
+  await assert.rejects(relay.createVolume({ id: 'id2', name: 'v2' } as VolumeRecord));
+  assert.deepEqual(deleted, ['id2']);
+});

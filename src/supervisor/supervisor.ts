@@ -115,6 +115,8 @@ export class Supervisor implements Controllers {
   private readonly restarts = new Map<string, number[]>();
   private stopping = false;
   private peerLinkPort = 0;
+  /** The array is configured (serveAll()): a controller that comes online serves at once. */
+  private serving = false;
 
   constructor(private readonly d: SupervisorDeps) {
     for (const c of d.ha.controllers) this.slots.set(c.name, { cfg: c, state: 'stopped', proc: undefined, channel: undefined, portsDown: new Set() });
@@ -208,6 +210,7 @@ export class Supervisor implements Controllers {
       d.event('info', `controller ${name} online (pid ${r.pid})`);
       for (const other of this.live()) if (other.name !== name) void other.channel.request('peer-health', { name, health: 'online' }).catch(() => undefined);
       await d.addresses.reconcile(`controller ${name} online`, { started: name });
+      if (this.serving && slot.proc === proc) await channel.request('serve');
     } catch (err) {
       d.event('error', `controller ${name} failed to start: ${(err as Error).message}`);
       proc.kill('SIGKILL');
@@ -333,6 +336,16 @@ export class Supervisor implements Controllers {
     }
     this.peerLinkPort = await freeLoopbackPort();
     for (const name of this.slots.keys()) await this.startController(name);
+  }
+
+  /**
+   * The array's configuration is in place (at first start: the demo volume and its
+   * mapping reached every controller): every live controller accepts logins from now on,
+   * and so does every controller started later (docs/ha.md "Portals that serve").
+   */
+  async serveAll(): Promise<void> {
+    this.serving = true;
+    await Promise.all(this.live().map((c) => c.channel.request('serve')));
   }
 
   async stopAll(): Promise<void> {

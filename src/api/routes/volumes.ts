@@ -31,11 +31,13 @@ export function volumeRoutes(deps: ApiDeps): FastifyPluginAsync {
       schema: { tags, summary: 'Create a volume', body: CreateVolumeBody, response: { 201: Volume, ...errors } },
     }, async (req, reply) => {
       const { owner, ...input } = req.body;
-      // Check the owner before anything is created; the runtime picks one when it is omitted.
+      // Check the owner before anything is created (unknown: 404); the data plane refuses
+      // one that cannot serve (409, nothing created) and picks a live one when it is omitted.
       const cluster = owner !== undefined ? clusterOf(deps) : undefined;
       if (cluster && owner !== undefined) findController(cluster, owner);
-      const v = await volumes.create(input, actorOf(req));
-      if (cluster && owner !== undefined) await cluster.moveVolume(v.name, owner, actorOf(req));
+      const v = await volumes.create({ ...input, ...(owner !== undefined ? { owner } : {}) }, actorOf(req));
+      // A data plane that does not place volumes itself (none does on a real array) gets the owner by a move.
+      if (cluster && owner !== undefined && ownership(v)?.preferredOwner !== owner) await cluster.moveVolume(v.name, owner, actorOf(req));
       return reply.code(201).send(await present(v));
     });
 

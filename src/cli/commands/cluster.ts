@@ -62,7 +62,7 @@ export function registerClusterCommands(program: Command, io: CliIo): void {
     .option('--alua-threshold <n>', 'failover mode 4: I/Os on the non-owner beyond the owner before an implicit trespass')
     .option('--heartbeat-interval <ms>', 'peer-link heartbeat interval')
     .option('--heartbeat-timeout <ms>', 'peer is suspect after this long without a heartbeat (at least twice the interval)')
-    .option('--transition-hold <ms>', 'shortest time an ownership move reports the ALUA transitioning state (0 = only while draining)')
+    .option('--transition-hold <ms>', 'a drill: an ownership move reports the ALUA transitioning state at least this long and ALUA hosts get NOT READY 04h/0Ah meanwhile (0 = only while draining, commands held: hosts see nothing)')
     .option('--default-failover-mode <0..4>', 'failover mode of hosts without their own: 0 auto-trespass, 1 passive not ready, 2 DMP, 3 passive always ready, 4 ALUA')
     .action(async (opts: SetOpts, cmd: Command) => {
       const ctx = new CliContext(io, cmd);

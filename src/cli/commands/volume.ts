@@ -42,7 +42,7 @@ export function registerVolumeCommands(program: Command, io: CliIo): void {
   vol.command('create <name>').description('create a volume')
     .requiredOption('--size <size>', 'size, e.g. 10G, 512M, 1T (binary units)')
     .option('--block-size <bytes>', 'logical block size: 512 or 4096', '512')
-    .option('--owner <controller>', 'dual-controller arrays: the preferred owner (default: the less loaded controller)')
+    .option('--owner <controller>', 'dual-controller arrays: the preferred owner (default: the less loaded controller online; one that is not online is refused)')
     .action(async (name: string, opts: { size: string; blockSize: string; owner?: string }, cmd: Command) => {
       const ctx = new CliContext(io, cmd);
       const blockSize = Number(opts.blockSize);

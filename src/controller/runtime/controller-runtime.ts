@@ -69,6 +69,10 @@ export class ControllerRuntime {
   private failover: { runner: FailoverRunner; stop(): void } | undefined;
   /** Last reported ALUA states per volume: a UA 2Ah/06h only when they really change. */
   private readonly aluaSeen = new Map<string, string>();
+  /** Its volumes are open and its portals listen (start() is done). */
+  private started = false;
+  /** The supervisor said the array's configuration is in place (IPC 'serve'). */
+  private serveAllowed = false;
 
   constructor(private readonly p: ControllerParts) {
     this.self = p.self;
@@ -93,7 +97,10 @@ export class ControllerRuntime {
       this.reloadOwnership();
       this.aluaChanged();
     });
-    link.on('down', () => this.aluaChanged());
+    link.on('down', () => {
+      this.p.mover.peerLinkLost();
+      this.aluaChanged();
+    });
     this.failover = this.startFailover();
     const peerAtStart = this.p.peersAtStart[this.peer];
     if (peerAtStart === 'failed' || peerAtStart === 'fenced') this.failover.runner.dispatch({ type: 'peer-fenced', why: `controller ${this.peer} was ${peerAtStart} when ${this.self} started` });
@@ -107,6 +114,22 @@ export class ControllerRuntime {
       });
     }
     await dataPath.iscsi.start();
+    this.started = true;
+  }
+
+  /**
+   * docs/ha.md "Portals that serve": logins are accepted (and SendTargets answered) only
+   * once this controller has its volumes open and the supervisor has said the array is
+   * configured ('serve': at array start after the first-start volume and its mapping,
+   * at once for a controller enabled or restarted later). Before, logins get 0x0301.
+   */
+  serving(): boolean {
+    return this.started && this.serveAllowed;
+  }
+
+  /** IPC 'serve'. */
+  serve(): void {
+    this.serveAllowed = true;
   }
 
   // ---- the facts the router, the mover and the back-end faults read ----
@@ -151,6 +174,7 @@ export class ControllerRuntime {
   reloadOwnership(): void {
     const model = modelFromRecords(this.p.controllers, this.p.store.ownership.list());
     this.owners = new Map(Object.entries(model.volumes));
+    this.p.router.factsChanged();
   }
 
   /** Reload ownership after a change the initiator of it announced (no second UA here). */
@@ -164,6 +188,7 @@ export class ControllerRuntime {
 
   /** Queues UA 2Ah/06h on every volume whose reported ALUA states changed since last time. */
   aluaChanged(): void {
+    this.p.router.factsChanged();
     for (const live of this.p.dataPath.volumes.list()) {
       const sig = this.aluaSig(live.lu);
       const before = this.aluaSeen.get(live.record.id);

@@ -81,3 +81,31 @@ test('SET TARGET PORT GROUPS: active/optimized for group 2 trespasses to B; unkn
   assert.deepEqual(trespasses, ['B:explicit-alua']);
   assert.equal(await router.setTargetPortGroups(LU, nexus, [{ tpgId: 9, state: 'active-optimized' }]), 'InvalidFieldInParameterList');
 });
+
+test('holding: a transition is held unless the drill makes it visible to a mode-4 host; a lost back end makes a failed local run retry elsewhere', async () => {
+  const { router } = setup();
+  const f = (router as unknown as { f: HaRouterFacts }).f;
+  const moving: VolumeOwnership = { volumeId: 'v1', preferredOwner: 'A', currentOwner: 'A', epoch: 1, transitioning: true, autoTrespass: false };
+  f.ownership = () => moving;
+  assert.equal(router.holdReason(LU, nexus), 'transitioning');
+  f.transitionHoldMs = () => 3000;
+  assert.equal(router.holdReason(LU, nexus), undefined, 'policy --transition-hold: an ALUA host sees NOT READY 04h/0Ah');
+  f.failoverModeOf = () => 1;
+  assert.equal(router.holdReason(LU, nexus), 'transitioning', 'a host outside ALUA never sees the transition');
+  assert.equal(setup({ link: false }).router.holdReason(LU, nexus), 'owner-unreachable');
+  assert.equal(setup({ link: false, mode: 1 }).router.holdReason(LU, nexus), undefined);
+  assert.equal(router.holdLimitMs, 10_000);
+
+  let woke = false;
+  void router.changed().then(() => (woke = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(woke, false);
+  router.factsChanged();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(woke, true, 'held commands wake at every change of the facts');
+
+  const medium = { status: 2, sense: Buffer.from([0x70, 0, 0x03, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x11, 0]) };
+  assert.equal(setup({ health: { B: 'backend-failed' } }).router.retryElsewhere(LU, medium), true);
+  assert.equal(setup().router.retryElsewhere(LU, medium), false, 'a medium error with the back end reachable is the answer');
+  assert.equal(setup({ health: { B: 'backend-failed' } }).router.retryElsewhere(LU, { status: 0 }), false);
+});

@@ -11,11 +11,12 @@
  */
 import type { FailoverMode, VolumeOwnership } from '../../cluster/index.js';
 import { AluaTrespassCounter, aluaStateFor, decideNonOwnerIo, type HealthMap } from '../index.js';
-import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from '../../scsi/access-router.js';
+import { HOLD_LIMIT_MS, holdReason, type HoldReason } from '../hold.js';
+import type { AccessRouter, ForwardResult, RouteDecision, TargetPortGroupInfo } from '../../scsi/access-router.js';
 import type { AluaStateName } from '../../scsi/command-context.js';
 import type { LogicalUnit } from '../../scsi/logical-unit.js';
 import type { SenseReason } from '../../scsi/sense.js';
-import type { ItNexus, ScsiCommand, ScsiResponse } from '../../scsi/types.js';
+import { Status, type ItNexus, type ScsiCommand, type ScsiResponse } from '../../scsi/types.js';
 
 export interface HaRouterFacts {
   self: string;
@@ -31,12 +32,28 @@ export interface HaRouterFacts {
   nonOwnerState(): 'active-non-optimized' | 'standby';
   failoverModeOf(initiatorName: string): FailoverMode;
   /** Runs the command on the owner; `aluaCounted`: a mode-4 redirect the owner counts toward the implicit trespass. */
-  forward(volumeId: string, cmd: ScsiCommand, aluaCounted: boolean): Promise<ScsiResponse>;
+  forward(volumeId: string, cmd: ScsiCommand, aluaCounted: boolean): Promise<ForwardResult>;
+  /** Policy aluaTransitionMs: > 0 means the operator asked ALUA hosts to see transitions (a drill); absent ⇒ 0. */
+  transitionHoldMs?(): number;
   /** Moves the current owner of the volume to `to` (transition, store CAS, peer notified, UAs queued). */
   trespass(volumeId: string, to: string, reason: 'explicit-alua' | 'implicit-alua' | 'failover-mode', exceptNexusId?: string): Promise<void>;
 }
 
+/** Sense keys of a command that failed on the device: MEDIUM ERROR, HARDWARE ERROR. */
+const DEVICE_FAILURE_KEYS: ReadonlySet<number> = new Set([0x3, 0x4]);
+
+function senseKeyOf(resp: ScsiResponse): number | undefined {
+  const s = resp.sense;
+  if (resp.status !== Status.CheckCondition || !s || s.length < 3) return undefined;
+  return ((s[0]! & 0x7f) >= 0x72 ? s[1]! : s[2]!) & 0x0f;
+}
+
 export class HaRouter implements AccessRouter {
+  /** docs/ha.md "Holding commands": the bound of holds and re-routes (src/controller/hold.ts). */
+  readonly holdLimitMs = HOLD_LIMIT_MS;
+  /** Resolved (and replaced) at every factsChanged(): what held commands wait on. */
+  private change: { promise: Promise<void>; resolve: () => void } | undefined;
+
   /**
    * Mode 4 I/O counts. Only the OWNER counts: its own I/O and the redirected I/O the
    * non-owner forwards to it (peer-service.ts), so one counter sees both controllers.
@@ -117,6 +134,55 @@ export class HaRouter implements AccessRouter {
       case 'forward':
         return { kind: 'forward', forward: (c) => this.f.forward(id, c, true) };
     }
+  }
+
+  /**
+   * Why a routable command must wait now (src/controller/hold.ts), or undefined: the
+   * volume changes hands without the host meant to see it, this controller lost the back
+   * end of a volume it still owns, or the owner is alive but unreachable.
+   */
+  holdReason(lu: LogicalUnit, nexus: ItNexus): HoldReason | undefined {
+    const id = this.f.volumeIdOf(lu);
+    const volume = id ? this.f.ownership(id) : undefined;
+    if (!id || !volume) return undefined;
+    const self = this.f.self;
+    const health = this.f.health(id);
+    const peerLinkUp = this.f.peerLinkUp();
+    const drill = (this.f.transitionHoldMs?.() ?? 0) > 0;
+    // The host's failover mode (a store read) matters only for a drill transition or an
+    // unreachable owner; the owner's own I/O, settled, never pays for it.
+    const needsMode = (volume.transitioning && drill)
+      || (volume.currentOwner !== self && (!peerLinkUp || health[volume.currentOwner] === 'starting'));
+    const mode = needsMode ? this.f.failoverModeOf(nexus.initiatorName) : 4;
+    const served = needsMode ? decideNonOwnerIo({ mode, autoTrespass: volume.autoTrespass, isTestUnitReady: false, peerReachable: 'reachable' }).kind : 'forward';
+    return holdReason({
+      self, volume, health, peerLinkUp, transitionVisible: drill && mode === 4, nonOwnerServes: served === 'forward' || served === 'trespass',
+    });
+  }
+
+  /** Resolves at the next factsChanged(). */
+  changed(): Promise<void> {
+    if (!this.change) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.change = { promise, resolve };
+    }
+    return this.change.promise;
+  }
+
+  /** The runtime's facts changed (ownership, health, peer link, addresses, policy): held commands look again. */
+  factsChanged(): void {
+    const c = this.change;
+    this.change = undefined;
+    c?.resolve();
+  }
+
+  /** A local run failed on the device while this controller's back end for the volume is failed: the peer runs it. */
+  retryElsewhere(lu: LogicalUnit, resp: ScsiResponse): boolean {
+    const id = this.f.volumeIdOf(lu);
+    if (!id || this.f.health(id)[this.f.self] !== 'backend-failed') return false;
+    const key = senseKeyOf(resp);
+    return key !== undefined && DEVICE_FAILURE_KEYS.has(key);
   }
 
   /** VNX: only failover mode 4 is ALUA; hosts in modes 0–3 see TPGS 00b (no RTPG, no SET TARGET PORT GROUPS). */

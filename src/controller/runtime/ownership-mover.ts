@@ -76,6 +76,8 @@ const AAS_CHANGED = 'UaAsymmetricAccessStateChanged' as const;
 export class OwnershipMover {
   /** Volumes in transition (this controller's view; the peer keeps its own). */
   readonly moving = new Set<string>();
+  /** Of those, the ones the peer is moving (marked by its 'move-begin'). */
+  private readonly movedByPeer = new Set<string>();
 
   constructor(private readonly d: MoverDeps) {}
 
@@ -162,6 +164,7 @@ export class OwnershipMover {
   /** Peer side of step 1–2: mark, and drain if this controller is the old owner. */
   async peerMoveBegin(volumeId: string, from: string): Promise<void> {
     this.moving.add(volumeId);
+    this.movedByPeer.add(volumeId);
     this.d.reloaded([volumeId]);
     const live = this.d.lu(volumeId);
     live?.lu.queueUnitAttention(AAS_CHANGED);
@@ -171,9 +174,23 @@ export class OwnershipMover {
   /** Peer side of step 4 (or of an aborted move): leave transitioning, with the unit attention. */
   peerMoveEnd(volumeIds: readonly string[]): void {
     for (const id of volumeIds) {
+      this.movedByPeer.delete(id);
       this.moving.delete(id);
       this.d.lu(id)?.lu.queueUnitAttention(AAS_CHANGED);
     }
+  }
+
+  /**
+   * The peer link went down: a move the peer was making cannot end here by its
+   * 'ownership-change' any more. Leave transitioning and take the store's word for the
+   * owner (the move either committed there or not); held commands route by it.
+   */
+  peerLinkLost(): void {
+    const ids = [...this.movedByPeer];
+    if (ids.length === 0) return;
+    this.d.logger.warn({ volumes: ids }, 'peer link lost during a move the peer was making: ownership re-read from the store');
+    this.peerMoveEnd(ids);
+    this.d.reloaded(ids);
   }
 
   private async ask(kind: PeerRequestKind, body: Record<string, string | string[]>): Promise<void> {

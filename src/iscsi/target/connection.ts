@@ -268,6 +268,7 @@ export class IscsiConnection implements ConnectionPort {
       portal: { host: this.localHost, port: this.socket.localPort ?? this.portal.port },
       auth: this.ctx.auth,
       limits: this.ctx.limits,
+      serving: () => this.ctx.serving(),
       checkJoin: (name, isid, tsih) => {
         const s = this.ctx.registry.byTsihValue(tsih);
         if (!s || s.initiatorName !== name || !s.isid.equals(isid) || s.tpgt !== this.portal.tpgt) return 'session-does-not-exist';

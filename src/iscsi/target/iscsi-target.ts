@@ -49,6 +49,12 @@ export interface IscsiTargetOptions {
    * controller, since addresses move with IP takeover.
    */
   advertise?: () => PortalConfig[];
+  /**
+   * Whether the target serves its logical units yet (a controller that is starting, or
+   * whose array has not finished starting, does not): logins before are answered 0x0301
+   * SERVICE UNAVAILABLE (login-machine.ts). Absent ⇒ always.
+   */
+  serving?: () => boolean;
 }
 
 /** Our preferences over the RFC defaults: big bursts, several R2Ts, both digests allowed. */
@@ -87,6 +93,7 @@ export class IscsiTarget {
         }
       },
       portals: () => opts.advertise?.() ?? self.boundPortals(),
+      serving: () => opts.serving?.() ?? true,
       connections: () => self.conns,
     };
   }

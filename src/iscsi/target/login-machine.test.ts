@@ -141,3 +141,16 @@ test('text split over several Login Requests (C bit) is answered with empty resp
   const b = m.step({ ...req(1, 3, true, []), data: full.subarray(10) });
   assert.equal(b.outcome, 'complete', b.detail);
 });
+
+test('a target that does not serve its LUs yet answers every login 0x0301 SERVICE UNAVAILABLE (retryable), then accepts', () => {
+  let serving = false;
+  for (const st of ['Normal', 'Discovery']) {
+    const r = new LoginMachine(env({ serving: () => serving })).step(req(1, 3, true, [['InitiatorName', INIT], ['TargetName', TARGET], ['SessionType', st]]));
+    assert.equal(r.outcome, 'fail');
+    assert.equal(r.reply.status, LoginStatus.ServiceUnavailable);
+    assert.equal(r.reply.status >> 8, 3, 'status class 3: target error, the initiator may retry');
+    assert.match(r.detail ?? '', /not served yet/);
+  }
+  serving = true;
+  assert.equal(new LoginMachine(env({ serving: () => serving })).step(req(1, 3, true, [['InitiatorName', INIT], ['TargetName', TARGET]])).outcome, 'complete');
+});

@@ -14,6 +14,8 @@
  *    Normal session's leading connection (§13.9).
  *  - When chapFor() returns credentials, AuthMethod=CHAP is required; skipping the
  *    security stage or offering only None fails with 0x0201.
+ *  - A target that does not serve its LUs yet (starting, docs/ha.md "Portals that serve")
+ *    answers the first Login Request 0x0301 SERVICE UNAVAILABLE.
  */
 import { parseTextData } from '../pdu/text.js';
 import { negotiateAsTarget, newNegotiationState, type NegotiatedParams, type NegotiationState, type TargetLimits } from '../pdu/negotiation.js';
@@ -28,6 +30,12 @@ export interface LoginEnv {
   portal: { host: string; port: number };
   auth: AuthPolicy;
   limits: TargetLimits;
+  /**
+   * Does the target serve its logical units yet? Until it does, every login (Normal and
+   * Discovery) is answered 0x0301 SERVICE UNAVAILABLE, which initiators retry (RFC 7143
+   * §11.13.5: status class 3, "the target ... is currently not operational"). Absent ⇒ yes.
+   */
+  serving?(): boolean;
   /** For a non-leading login (TSIH ≠ 0): may this connection join that session? */
   checkJoin(initiatorName: string, isid: Buffer, tsih: number): 'ok' | 'session-does-not-exist' | 'too-many-connections';
 }
@@ -161,6 +169,7 @@ export class LoginMachine {
     if (!name) return [LoginStatus.MissingParameter, 'InitiatorName missing from the first Login Request'];
     this.initiatorName = name;
     this.initiatorAlias = keys.get('InitiatorAlias') ?? '';
+    if (this.env.serving?.() === false) return [LoginStatus.ServiceUnavailable, 'the target is starting: its logical units are not served yet, retry the login'];
     const st = keys.get('SessionType') ?? 'Normal';
     if (st !== 'Normal' && st !== 'Discovery') return [LoginStatus.SessionTypeNotSupported, `SessionType "${st}" not supported`];
     this.sessionType = st;

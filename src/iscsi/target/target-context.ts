@@ -39,6 +39,8 @@ export interface TargetContext<C extends SessionConnection = SessionConnection> 
   readonly logger: Logger;
   readonly registry: SessionRegistry<C>;
   emit(e: TargetEvent): void;
+  /** Does the target serve its logical units yet (logins before are refused 0x0301)? */
+  serving(): boolean;
   /** Every portal with its bound port (for SendTargets). */
   portals(): PortalConfig[];
   /** Every live connection of the target (LUN/target resets reach across sessions). */

@@ -41,7 +41,7 @@ test('one table: who sends each op, and whether it is a request or a note', () =
   assert.deepEqual(by('supervisor', 'request'), [
     'init', 'volume-created', 'volume-resized', 'volume-deleted', 'write-protect', 'access-changed', 'ownership-reload', 'sessions',
     'trespass', 'take-over', 'peer-rejoining', 'peer-health', 'policy', 'listeners', 'link-cut', 'link-restore', 'backend-fail',
-    'backend-repair', 'status', 'stop',
+    'backend-repair', 'status', 'serve', 'stop',
   ]);
   assert.deepEqual(by('controller', 'request'), ['fence']);
   assert.deepEqual(by('controller', 'note'), ['event', 'datapath-event', 'alert', 'moving']);

@@ -9,7 +9,8 @@
  * Supervisor → controller: 'init' (start the runtime), the control-plane relay
  * ('volume-created' … 'access-changed', 'ownership-reload', 'sessions'), ownership and
  * failover ('trespass', 'take-over', 'peer-rejoining', 'peer-health', 'policy'), the
- * address plan ('listeners'), faults ('link-cut' … 'backend-repair'), 'status', 'stop'.
+ * address plan ('listeners'), faults ('link-cut' … 'backend-repair'), 'status', 'serve'
+ * (the array is configured: accept logins, docs/ha.md "Portals that serve"), 'stop'.
  * Controller → supervisor: the request 'fence' (the supervisor is the fence agent) and
  * the notes 'event' (HA runtime), 'datapath-event' (login, logout, TMF, reset …),
  * 'alert' and 'moving'.
@@ -126,6 +127,7 @@ export const IPC_PROTOCOL = {
   'backend-fail': toController(maybeVolumeId, string),
   'backend-repair': toController(maybeVolumeId, string),
   'status': toController(nothing, controllerStatus),
+  'serve': toController(nothing, nothing),
   'stop': toController(nothing, nothing),
 
   'fence': toSupervisor(object({ name: string, reason: string }), nothing),
