@@ -26,7 +26,7 @@ import { IpcRpc } from '../supervisor/ipc/ipc-rpc.js';
 import { ensureOwnershipRows } from '../supervisor/ownership-rows.js';
 import { ClusterSettings } from '../supervisor/settings.js';
 import { Supervisor, type ControllerProcess } from '../supervisor/supervisor.js';
-import { ensureDemoVolume, serveApi, type RunningArray } from './array-start.js';
+import { ensureDemoVolume, powerOnLogicalUnits, serveApi, type RunningArray } from './array-start.js';
 import { ShutdownSteps } from './shutdown-steps.js';
 
 const CONTROLLER_MAIN = fileURLToPath(new URL('./controller-main.js', import.meta.url));
@@ -70,6 +70,8 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
     ownershipRows();
     shutdown.add(() => sup.stopAll());
     refuseUnprotectedPortals(ha.controllers.flatMap((c) => c.ports), services);
+    // Every controller starts now, none ran before: the logical units power on.
+    powerOnLogicalUnits(store, (short, long) => event('info', short, 'tandem-up', long));
     await sup.start();
     await ensureDemoVolume(services, firstStart);
     const cluster = new SupervisorClusterControl({ ha, store, controllers: sup, addresses, settings, event });
