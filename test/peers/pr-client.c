@@ -66,7 +66,21 @@ static const char *status_name(int s)
 	}
 }
 
-typedef struct scsi_task *(*sender)(const char **args);
+/* A JSON string of s (libiscsi's error texts may hold quotes). */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
 
 static uint64_t hex(const char *s)
 {
@@ -213,7 +227,9 @@ static struct scsi_task *run(const char *op, const char **f, int nf, char *uas, 
 			exit(1);
 		}
 		if (t == NULL) {
-			printf("{\"op\":\"%s\",\"status\":\"TRANSPORT\",\"error\":\"%s\",\"uas\":[%s]}\n", op, iscsi_get_error(iscsi), uas);
+			printf("{\"op\":\"%s\",\"status\":\"TRANSPORT\",\"error\":", op);
+			json_string(iscsi_get_error(iscsi));
+			printf(",\"uas\":[%s]}\n", uas);
 			fflush(stdout);
 			exit(1);
 		}
@@ -276,7 +292,9 @@ int main(int argc, char **argv)
 	 * READY until no unit attention is left, and the test wants to see them.
 	 */
 	if (iscsi_connect_sync(iscsi, url->portal) != 0 || iscsi_login_sync(iscsi) != 0) {
-		printf("{\"op\":\"login\",\"status\":\"LOGIN_FAILED\",\"error\":\"%s\",\"uas\":[]}\n", iscsi_get_error(iscsi));
+		printf("{\"op\":\"login\",\"status\":\"LOGIN_FAILED\",\"error\":");
+		json_string(iscsi_get_error(iscsi));
+		printf(",\"uas\":[]}\n");
 		return 2;
 	}
 
