@@ -66,10 +66,16 @@ export class PeerService {
     this.d.link.send('pr-update', { volumeId, state: s as unknown as JsonValue });
   }
 
-  /** An I_T nexus was lost here: the owner of each of these volumes (if not this controller) releases it too. */
+  /**
+   * An I_T nexus was lost here: the peer aborts the nexus's tasks it runs (forwarded ones)
+   * and releases what the nexus held on each volume it owns. Sent whoever owns the volumes
+   * now: during a move both may think they do not (the peer ignores what it does not own);
+   * kept for later only for volumes this controller does not own.
+   */
   nexusLost(volumeIds: readonly string[], nexusId: string): void {
-    const theirs = volumeIds.filter((id) => !this.d.owns(id));
-    if (theirs.length > 0) void this.toOwner(theirs, { kind: 'nexus-lost', nexusId });
+    if (volumeIds.length === 0) return;
+    if (this.d.link.isUp) void this.toOwner(volumeIds, { kind: 'nexus-lost', nexusId });
+    else for (const id of volumeIds) if (!this.d.owns(id)) this.pending.add(id, { kind: 'nexus-lost', nexusId });
   }
 
   private async toOwner(volumeIds: readonly string[], e: OwnerEvent): Promise<void> {
@@ -151,7 +157,11 @@ export class PeerService {
       }
       case 'nexus-lost': {
         const nexusId = typeof b.nexusId === 'string' ? b.nexusId : undefined;
-        if (nexusId) for (const id of ids) await d.lu(id)?.releaseNexus(nexusId);
+        for (const l of nexusId ? ids.map((id) => d.lu(id)) : []) {
+          if (!l) continue;
+          await d.scsi.abortTasksOf(l, [nexusId!]); // SAM-5 §6.3.4: the nexus's tasks end with it
+          await l.releaseNexus(nexusId!);
+        }
         return { body: null };
       }
       case 'ua-broadcast':

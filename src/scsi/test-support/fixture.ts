@@ -80,6 +80,8 @@ export interface FixtureOptions {
   initialState?: LuStateJson;
   /** What a save answers (default 'saved'): 'not-owner' plays a controller that no longer owns the volume. */
   saveOutcome?: () => 'saved' | 'not-owner';
+  /** Awaited at the start of every save (a save that takes time). */
+  beforeSave?: () => Promise<void>;
   /** Durable unit attentions kept "in the store" (pendingFor / reported). */
   durableUas?: DurableUa[];
   gate?: { wait: () => Promise<void> };
@@ -103,6 +105,7 @@ export function fixture(opts: FixtureOptions = {}): Fixture {
     state: {
       initial,
       save: async (c) => {
+        await opts.beforeSave?.();
         if (opts.persistFails) throw new Error('disk full');
         const outcome = opts.saveOutcome?.() ?? 'saved';
         if (outcome !== 'saved') return outcome;
