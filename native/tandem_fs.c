@@ -17,6 +17,17 @@
  *   seekData(fd, offset)          -> Promise<number>   (-1 at ENXIO)
  *   seekHole(fd, offset)          -> Promise<number>   (-1 at ENXIO)
  *   punchHoleSync / allocateSync / seekDataSync / seekHoleSync: the same, on the calling thread.
+ *   tryLockExclusive(fd)          -> boolean           (flock(2) LOCK_EX | LOCK_NB, on the calling thread)
+ *
+ *   flock(2): "Apply or remove an advisory lock on the open file specified by fd ...
+ *   LOCK_EX Place an exclusive lock. Only one process may hold an exclusive lock for a
+ *   given file at a given time ... LOCK_NB: A call to flock() may block if an
+ *   incompatible lock is held by another process. To make a nonblocking request, include
+ *   LOCK_NB"; "EWOULDBLOCK The file is locked and the LOCK_NB flag was selected". The
+ *   lock belongs to the open file description and goes when every descriptor of it is
+ *   closed, so the kernel drops it when the holder dies, by SIGKILL or a reboot. It is
+ *   the data directory lock of src/block/data-dir-lock.ts (docs/processes.md "Starting
+ *   twice"); true = locked by us, false = held by another open file description.
  *
  * Why async: punching a hole frees extents and journals metadata; on a busy ext4/xfs
  * volume it can wait for a journal commit (milliseconds or more), and SEEK_DATA may read
@@ -29,6 +40,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <linux/falloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -93,6 +105,8 @@ static const char *errno_name(int e) {
     case ENOSYS: return "ENOSYS";
     case ECANCELED: return "ECANCELED";
     case EAGAIN: return "EAGAIN";
+    case ENOLCK: return "ENOLCK";
+    case EINTR: return "EINTR";
     default: return "EUNKNOWN";
   }
 }
@@ -238,6 +252,29 @@ static napi_value punch_hole_sync(napi_env env, napi_callback_info info) { retur
 static napi_value seek_data_sync(napi_env env, napi_callback_info info) { return call_sync(env, info, OP_SEEK_DATA); }
 static napi_value seek_hole_sync(napi_env env, napi_callback_info info) { return call_sync(env, info, OP_SEEK_HOLE); }
 
+/* tryLockExclusive(fd): flock(fd, LOCK_EX | LOCK_NB); true when locked, false when another holds it. */
+static napi_value try_lock_exclusive(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  int32_t fd;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, NULL, "expected (fd), a non-negative integer");
+    return NULL;
+  }
+  int rc;
+  do {
+    rc = flock(fd, LOCK_EX | LOCK_NB);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0 && errno != EWOULDBLOCK) {
+    napi_throw(env, make_error(env, "flock", errno));
+    return NULL;
+  }
+  napi_value v;
+  napi_get_boolean(env, rc == 0, &v);
+  return v;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"punchHole", NULL, punch_hole, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -248,6 +285,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"punchHoleSync", NULL, punch_hole_sync, NULL, NULL, NULL, napi_enumerable, NULL},
     {"seekDataSync", NULL, seek_data_sync, NULL, NULL, NULL, napi_enumerable, NULL},
     {"seekHoleSync", NULL, seek_hole_sync, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"tryLockExclusive", NULL, try_lock_exclusive, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

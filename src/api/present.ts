@@ -25,6 +25,7 @@ export function presentController(c: ControllerInfo): Controller {
   return {
     name: c.name, pid: c.pid, state: c.state, ipFailover: c.ipFailover, volumesOwned: [...c.volumesOwned],
     ports: c.ports.map((p) => ({ name: p.name, address: p.address, servedBy: p.servedBy, link: p.link })),
+    ...(c.leaseEpoch !== undefined ? { leaseEpoch: c.leaseEpoch } : {}),
   };
 }
 

@@ -3,10 +3,12 @@
  * OpenAPI document) and by the CLI (types only). This file imports nothing but TypeBox,
  * the client-side half of the contract (lib/api-contract.ts: file names, actor header,
  * error body), which the shared API client needs without the schemas, the one severity
- * vocabulary (lib/severity.ts) and the failover mode table (cluster/failover-modes.ts).
+ * vocabulary (lib/severity.ts), the failover mode table (cluster/failover-modes.ts) and
+ * the controller states the operator sees (cluster/controllers.ts).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ApiErrorBody } from '../lib/api-contract.js';
+import { CONTROLLER_REPORTED_STATES } from '../cluster/controllers.js';
 import { FAILOVER_MODES } from '../cluster/failover-modes.js';
 import { SEVERITY_ORDER } from '../lib/severity.js';
 
@@ -209,7 +211,10 @@ export type ApiEndpointFile = Static<typeof ApiEndpointFile>;
 
 // ---- dual-controller (HA) surface -------------------------------------------------
 
-export const ControllerState = Type.Union((['online', 'starting', 'failed', 'disabled', 'fenced', 'stopped'] as const).map((x) => Type.Literal(x)));
+/** 'failed-over': running, but its ports failed it over to its peer, which serves its addresses and volumes (cluster/controllers.ts). */
+export const ControllerState = Type.Union(CONTROLLER_REPORTED_STATES.map((x) => Type.Literal(x)), {
+  description: 'online | starting | failed | disabled | fenced | stopped | failed-over (running, but its ports failed it over to its peer)',
+});
 export const ControllerPort = Type.Object({
   name: Type.String({ description: 'e.g. A0' }),
   address: Type.String({ description: 'host:port of the portal' }),
@@ -224,6 +229,7 @@ export const Controller = Type.Object({
   ports: Type.Array(ControllerPort),
   volumesOwned: Type.Array(Type.String()),
   ipFailover: Type.Union((['local', 'remote', 'both', 'none'] as const).map((x) => Type.Literal(x))),
+  leaseEpoch: Type.Optional(Type.Integer({ description: 'its lease epoch in the state store: bumped by every start and every fence' })),
 });
 export type Controller = Static<typeof Controller>;
 /** PATCH /v1/controllers/:name. The value is checked by checkIpFailover (its error names the valid modes). */

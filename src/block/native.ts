@@ -6,8 +6,13 @@
  *  - seekData/seekHole → "everything is data": allocation is reported as fully mapped.
  * The loader warns once per FsNative instance when the addon is missing; the daemon
  * builds one instance and hands it to every FileDevice.
+ *
+ * The same addon offers flock(2) for the data directory lock (data-dir-lock.ts):
+ * loadFileLock() binds it, or falls back to util-linux `flock --nonblock FD` run on an
+ * inherited descriptor (a lock belongs to the open file description, which this process
+ * keeps open after the command exits).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -43,6 +48,8 @@ interface TandemFsAddon {
   allocateSync(fd: number, offset: number, length: number): void;
   seekDataSync(fd: number, offset: number): number;
   seekHoleSync(fd: number, offset: number): number;
+  /** flock(fd, LOCK_EX | LOCK_NB): true = locked, false = another open file description holds it (absent in older builds). */
+  tryLockExclusive?(fd: number): boolean;
 }
 
 const ADDON_REL = join('build', 'Release', 'tandem_fs.node');
@@ -68,17 +75,15 @@ export function addonCandidates(env: NodeJS.ProcessEnv = process.env, cwd: strin
   return out;
 }
 
-function tryLoadAddon(paths: string[]): { addon?: TandemFsAddon; reason: string } {
+function tryLoadAddon(paths: string[], wants: ReadonlyArray<keyof TandemFsAddon> = ['punchHole', 'allocate', 'seekData', 'seekHole']): { addon?: TandemFsAddon; reason: string } {
   const require = createRequire(import.meta.url);
   const errors: string[] = [];
   for (const p of paths) {
     if (!existsSync(p)) continue;
     try {
       const m = require(p) as Partial<TandemFsAddon>;
-      if (typeof m.punchHole === 'function' && typeof m.allocate === 'function' && typeof m.seekData === 'function' && typeof m.seekHole === 'function') {
-        return { addon: m as TandemFsAddon, reason: '' };
-      }
-      errors.push(`${p}: not the tandem_fs addon`);
+      if (wants.every((f) => typeof m[f] === 'function')) return { addon: m as TandemFsAddon, reason: '' };
+      errors.push(`${p}: not the tandem_fs addon, or one built before ${wants.join(', ')}`);
     } catch (err) {
       errors.push(`${p}: ${(err as Error).message}`);
     }
@@ -140,4 +145,36 @@ export function loadFsNative(opts: { logger?: Logger; addonPath?: string; disabl
     seekData: async (_fd, offset) => offset,
     seekHole: async () => Number.MAX_SAFE_INTEGER,
   };
+}
+
+/** An exclusive, non-blocking lock on an open file: flock(2) through the addon, or util-linux flock(1). */
+export interface FileLock {
+  /** True when the addon is used; false in the flock(1) fallback. */
+  readonly native: boolean;
+  /** Locks `fd` (LOCK_EX | LOCK_NB): true = locked by this process, false = another holds it. Throws when it cannot tell. */
+  tryLockExclusive(fd: number): boolean;
+}
+
+/** flock(1)'s exit status for "the lock is held" (--conflict-exit-code). */
+const FLOCK_CONFLICT = 75;
+
+/**
+ * util-linux `flock --nonblock 3` with our descriptor as its fd 3: it locks the open file
+ * description we share and exits; the lock stays with our descriptor.
+ */
+export function flockCommand(fd: number): boolean {
+  const r = spawnSync('flock', ['--nonblock', '--conflict-exit-code', String(FLOCK_CONFLICT), '3'], { stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 10_000 });
+  if (r.error) throw new Error(`cannot lock (no tandem_fs addon, and util-linux flock could not run: ${r.error.message})`);
+  if (r.status === 0) return true;
+  if (r.status === FLOCK_CONFLICT) return false;
+  throw new Error(`cannot lock: flock exited with ${r.status ?? r.signal}: ${String(r.stderr).trim()}`);
+}
+
+/** The addon's flock(2), or the flock(1) fallback (`disableAddon` forces the fallback, for its tests). */
+export function loadFileLock(opts: { addonPath?: string; disableAddon?: boolean } = {}): FileLock {
+  const loaded = opts.disableAddon
+    ? { reason: 'disabled by the caller' }
+    : tryLoadAddon(opts.addonPath !== undefined ? [resolve(opts.addonPath)] : addonCandidates(), ['tryLockExclusive']);
+  const lock = loaded.addon?.tryLockExclusive?.bind(loaded.addon);
+  return lock ? { native: true, tryLockExclusive: lock } : { native: false, tryLockExclusive: flockCommand };
 }

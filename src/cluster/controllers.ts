@@ -11,6 +11,16 @@ export const CONTROLLER_STATES = ['online', 'starting', 'failed', 'disabled', 'f
 export type ControllerState = (typeof CONTROLLER_STATES)[number];
 
 /**
+ * The state the operator sees (`tandem controller list`, GET /v1/controllers): the
+ * supervisor's state, except that an online controller whose ports failed it over to its
+ * peer (ipFailover remote, or both with every port down; docs/ha.md "Port failures") is
+ * 'failed-over': its process runs, but it serves no host; its peer serves its addresses
+ * and the volumes it owned.
+ */
+export const CONTROLLER_REPORTED_STATES = [...CONTROLLER_STATES, 'failed-over'] as const;
+export type ControllerReportedState = (typeof CONTROLLER_REPORTED_STATES)[number];
+
+/**
  * Controller health as the ownership and ALUA logic see it (docs/ha.md "Ownership and
  * ALUA"): 'online' running, back end reachable; 'backend-failed' running but cannot do
  * I/O to the back end (DS300: standby); 'starting' process starting, not yet serving;
@@ -49,9 +59,11 @@ export interface ControllerInfo {
   name: string;
   /** Process id of the controller process; null when it is not running. */
   pid: number | null;
-  state: ControllerState;
+  state: ControllerReportedState;
   ports: ControllerPortInfo[];
   /** Volumes this controller is the current owner of, by name. */
   volumesOwned: string[];
   ipFailover: IpFailoverMode;
+  /** Its lease epoch in the state store (bumped by every start and every fence; docs/ha.md "Failure detection, fencing, takeover"). */
+  leaseEpoch?: number;
 }

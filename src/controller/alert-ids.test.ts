@@ -19,7 +19,7 @@ test('the operator action of each kind', () => {
   assert.equal(alertAction('peer-link-lost:A'), 'check the interconnect between the controllers (tandem fault peer-link-restore if it was injected)');
   assert.equal(alertAction('fence-failed:A'), 'stop controller A by hand (kill its process), then run: tandem controller enable A');
   assert.equal(alertAction('controller-failback-needed:A'), 'run: tandem controller failback A');
-  assert.equal(alertAction('controller-port-failover:A', ['A0']), 'repair the link of port A0 (drill: tandem fault port-up PORT)');
-  assert.equal(alertAction('controller-port-failover:A', ['A0', 'A1']), 'repair the link of ports A0, A1 (drill: tandem fault port-up PORT)');
+  assert.equal(alertAction('controller-port-failover:A', ['A0']), 'repair the link of port A0 (drill: tandem fault port-up A0)');
+  assert.equal(alertAction('controller-port-failover:A', ['A0', 'A1']), 'repair the link of ports A0, A1 (drill: tandem fault port-up A0; tandem fault port-up A1)');
   assert.equal(alertAction('something-else:A'), 'see tandem events');
 });

@@ -20,15 +20,19 @@ export const ALERT_KINDS = {
   'fence-failed': { action: (c) => `stop controller ${c} by hand (kill its process), then run: tandem controller enable ${c}` },
   /** A live controller's ports failed: its peer serves its addresses and volumes (ipFailover). */
   'controller-port-failover': {
-    action: (_c, ports) => `repair the link of port${plural(ports)} ${(ports ?? []).join(', ')} (drill: tandem fault port-up PORT)`,
+    action: (_c, ports) => `repair the link of port${plural(ports)} ${(ports ?? []).join(', ')} (drill: ${(ports ?? ['PORT']).map((p) => `tandem fault port-up ${p}`).join('; ')})`,
   },
-  /** A controller is back from a port failover; its volumes wait for a failback. */
+  /** A controller is back (from a port failover, a failure or a disable); its volumes wait for a failback (policy manual). */
   'controller-failback-needed': { action: (c) => `run: tandem controller failback ${c}` },
+  /** A port's link is down and its controller has not failed over for it (the id names the port: "port-link-down:A1"). */
+  'port-link-down': { action: (port) => `repair the link of port ${port} (drill: tandem fault port-up ${port})` },
+  /** A controller cannot reach the back end of some volumes; they are served through its peer. */
+  'backend-failed': { action: (c) => `repair the back end of controller ${c} (drill: tandem fault backend-repair ${c}); its volumes come back once it answers` },
 } as const satisfies Record<string, AlertKindRow>;
 
 export type AlertKind = keyof typeof ALERT_KINDS;
 
-/** "controller-failed:B" */
+/** "controller-failed:B"; for 'port-link-down' the subject is a port ("port-link-down:A1"). */
 export function alertId(kind: AlertKind, controller: string): string {
   return `${kind}:${controller}`;
 }

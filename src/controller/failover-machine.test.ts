@@ -65,12 +65,15 @@ test('split brain: link lost but peer lease valid ⇒ isolated, no fencing, no t
   assert.equal(h.s.state, 'peer-suspect');
   const fx = h.send({ type: 'lease-check', peerLeaseValid: true });
   assert.equal(h.s.state, 'peer-isolated');
-  assert.deepEqual(types(fx), ['record-event', 'raise-alert']);
+  assert.deepEqual(types(fx), [], 'not reported yet: a dead or hung peer keeps a valid lease for a lease period');
   for (let i = 0; i < 20; i++) {
     const t = h.send({ type: 'tick' }, 100);
-    for (const f of t) assert.equal(f.type, 'check-peer-lease');
+    // Reported once, when the isolation has lasted isolationReportMs (default 1000 ms).
+    if (i === 9) assert.deepEqual(types(t), ['record-event', 'raise-alert', 'check-peer-lease']);
+    else for (const f of t) assert.equal(f.type, 'check-peer-lease');
     h.send({ type: 'lease-check', peerLeaseValid: true });
   }
+  assert.ok(h.log.some((f) => f.type === 'record-event' && f.short === 'peer link to controller B lost, peer alive'));
   assert.ok(!h.log.some((f) => ['fence-peer', 'take-over-volumes', 'take-over-addresses'].includes(f.type)));
   assert.ok(h.log.filter((f) => f.type === 'check-peer-lease').length >= 10, 'keeps re-checking the lease');
   const back = h.send({ type: 'heartbeat' });
@@ -88,6 +91,18 @@ test('isolated peer that stops renewing (hung) is fenced once its lease expires'
   const fx = h.send({ type: 'lease-check', peerLeaseValid: false });
   assert.equal(h.s.state, 'fencing');
   assert.ok(types(fx).includes('fence-peer'));
+  assert.ok(!h.log.some((f) => f.type === 'raise-alert' || (f.type === 'record-event' && /peer alive/.test(f.short))), 'a hung peer was never called alive');
+});
+
+test('a peer that dies: its lease is still valid at the first check, the fence agent reports it a moment later; "peer alive" is never said', () => {
+  const h = harness();
+  h.send({ type: 'heartbeat' });
+  h.send({ type: 'link-down', reason: 'peer link closed' });
+  h.send({ type: 'lease-check', peerLeaseValid: true });
+  h.send({ type: 'tick' }, 100);
+  h.send({ type: 'peer-fenced', why: 'controller B process killed by SIGKILL' }, 10);
+  assert.equal(h.s.state, 'peer-failed');
+  assert.ok(!h.log.some((f) => (f.type === 'raise-alert' && f.id === 'peer-link-lost:B') || (f.type === 'record-event' && /peer alive/.test(f.short))));
 });
 
 test('fence failure: critical event and alert, retried on ticks, never takes over until fence-done', () => {

@@ -14,6 +14,10 @@
  *  - 'peer-isolated'  link lost but the peer's lease is still valid in the store: both
  *                     controllers are alive, so NO takeover (split brain avoided); the
  *                     lease is re-checked every leaseRecheckMs (a hung peer stops renewing).
+ *                     Reported (event and alert) only once it has lasted
+ *                     isolationReportMs: a peer that died or hung keeps a valid lease for up
+ *                     to one lease period, and the fence agent reports a dead process within
+ *                     moments — "peer alive" said at once would be false of a dead peer.
  *  - 'fencing'        the peer's lease expired; the fence agent (supervisor) was asked to
  *                     SIGKILL it and bump its epoch. Retried every fenceRetryMs on failure.
  *                     Nothing is taken over before fencing is confirmed.
@@ -50,6 +54,8 @@ export interface FailoverConfig {
   readonly leaseRecheckMs?: number;
   /** Retry a failed fence this often (default 500). */
   readonly fenceRetryMs?: number;
+  /** Report an isolation (event, alert) once it has lasted this long (default 1000; set it above the lease period). */
+  readonly isolationReportMs?: number;
   readonly failback?: FailbackPolicy;
   /** Delay before automatic failback after the peer said hello (default 0). */
   readonly failbackDelayMs?: number;
@@ -111,14 +117,14 @@ export type FailoverStep = [FailoverSnapshot, FailoverEffect[]];
 
 interface Cfg {
   self: string; peer: string; heartbeatTimeoutMs: number; tickMs: number; startupGraceMs: number;
-  leaseRecheckMs: number; fenceRetryMs: number; failback: FailbackPolicy; failbackDelayMs: number;
+  leaseRecheckMs: number; fenceRetryMs: number; failback: FailbackPolicy; failbackDelayMs: number; isolationReportMs: number;
 }
 
 function resolve(c: FailoverConfig): Cfg {
   return {
     self: c.self, peer: c.peer, heartbeatTimeoutMs: c.heartbeatTimeoutMs ?? 600, tickMs: c.tickMs ?? 100,
     startupGraceMs: c.startupGraceMs ?? 2000, leaseRecheckMs: c.leaseRecheckMs ?? 200, fenceRetryMs: c.fenceRetryMs ?? 500,
-    failback: c.failback ?? 'manual', failbackDelayMs: c.failbackDelayMs ?? 0,
+    failback: c.failback ?? 'manual', failbackDelayMs: c.failbackDelayMs ?? 0, isolationReportMs: c.isolationReportMs ?? 1000,
   };
 }
 
@@ -219,6 +225,12 @@ export function failoverTransition(config: FailoverConfig, now: number, s0: Fail
       } else if (s.state === 'peer-unknown') {
         if (now - s.since > c.startupGraceMs) suspect(`no word from the peer ${now - s.since} ms after start`);
       } else if (s.state === 'peer-suspect' || s.state === 'peer-isolated') {
+        if (s.state === 'peer-isolated' && !s.openAlerts.includes(ids.linkLost) && now - s.since >= c.isolationReportMs) {
+          event('warning', `peer link to controller ${c.peer} lost, peer alive`,
+            `controller ${c.peer} still renews its lease ${now - s.since} ms after the link was lost: both controllers are alive, no takeover (split brain avoided); ` +
+            'volumes stay with their owners and non-owner paths report standby');
+          raise(ids.linkLost, 'warning', `peer link between controllers ${c.self} and ${c.peer} is down: check the interconnect`);
+        }
         if (now - (s.lastLeaseCheckAt ?? 0) >= c.leaseRecheckMs) {
           s = { ...s, lastLeaseCheckAt: now };
           fx.push({ type: 'check-peer-lease', peer: c.peer });
@@ -234,13 +246,8 @@ export function failoverTransition(config: FailoverConfig, now: number, s0: Fail
     case 'lease-check':
       if (s.state !== 'peer-suspect' && s.state !== 'peer-isolated') break;
       if (e.peerLeaseValid) {
-        if (s.state === 'peer-suspect') {
-          go('peer-isolated');
-          event('warning', `peer link to controller ${c.peer} lost, peer alive`,
-            `controller ${c.peer} still renews its lease: both controllers are alive, no takeover (split brain avoided); ` +
-            'volumes stay with their owners and non-owner paths report standby');
-          raise(ids.linkLost, 'warning', `peer link between controllers ${c.self} and ${c.peer} is down: check the interconnect`);
-        }
+        // Reported from the tick once the isolation has lasted isolationReportMs.
+        if (s.state === 'peer-suspect') go('peer-isolated');
       } else {
         go('fencing', { lastFenceAt: now });
         event('error', `controller ${c.peer} unresponsive`, `controller ${c.peer}'s lease expired; asking the fence agent to stop it before taking over`);

@@ -15,18 +15,20 @@ import type { Logger } from '../lib/logger.js';
 import { AccessResolver } from '../management/access.js';
 import { createControlServices } from '../management/index.js';
 import { STATE_DB_FILE, Store } from '../store/index.js';
-import { ensureDemoVolume, powerOnLogicalUnits, serveApi, type RunningArray } from './array-start.js';
+import { ensureDemoVolume, lockDataDir, powerOnLogicalUnits, serveApi, uncleanStop, type RunningArray } from './array-start.js';
 import { buildDataPath } from './data-path.js';
 import { ShutdownSteps } from './shutdown-steps.js';
 
 export async function startArray(config: ArrayConfig, logger: Logger): Promise<RunningArray> {
-  const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
-  // exclusive: a second daemon on the same data directory fails instead of sharing it.
-  const store = openStoreExclusive(config.dataDir);
   const shutdown = new ShutdownSteps(logger);
-  shutdown.add(() => store.close());
   const stopAll = () => shutdown.runAll();
+  // Before anything of the data directory is touched: a second start refuses here.
+  const lock = await lockDataDir(config.dataDir, 'tandem up (single controller)', shutdown, logger);
   try {
+    const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
+    // exclusive as well: an array that does not take the lock (an older one) still keeps us out.
+    const store = openStoreExclusive(config.dataDir);
+    shutdown.add(() => store.close());
     const token = await ensureApiToken(config.dataDir);
     const iqn = store.identity.targetIqn;
     // Each portal is its own SCSI target port (own TPGT and relative port id); a single
@@ -46,7 +48,11 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
     shutdown.add(() => dp.iscsi.stop());
 
     const apiUrl = await serveApi({ services, dataPlane: dp.access, token, logger: logger.child({ layer: 'api' }) }, config.api, config.dataDir, shutdown);
-    services.events.record({ category: 'array', actor: 'tandem-up', short: `array started: target ${iqn}, portals ${portals.map((p) => `${p.host}:${p.port}`).join(', ')}` });
+    lock.note({ api: apiUrl });
+    services.events.record({
+      category: 'array', actor: 'tandem-up', short: `array started: target ${iqn}, portals ${portals.map((p) => `${p.host}:${p.port}`).join(', ')}`,
+      ...(lock.previous ? { severity: 'warning' as const, long: `${uncleanStop(lock.previous)}; this start took its data directory over` } : {}),
+    });
 
     let stopping: Promise<void> | undefined;
     return {

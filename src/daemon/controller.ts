@@ -103,7 +103,7 @@ export async function startController(init: ControllerInit, supervisor: Supervis
   });
   const backend: BackendFaults = new BackendFaults({
     self: me.name, peer: peer.name, mover, owners: () => runtime.freshOwners(), aluaChanged: () => runtime.aluaChanged(),
-    event: (e) => supervisor.event(e), name: (id) => lu(id)?.record.name ?? id, logger,
+    event: (e) => supervisor.event(e), alert: (op, id, message) => supervisor.alert(op, id, message), name: (id) => lu(id)?.record.name ?? id, logger,
   });
   const runtime: ControllerRuntime = new ControllerRuntime({
     self: me.name, peer: peer.name, controllers, leaseMs: ha.leaseMs, heartbeatTimeoutMs: ha.heartbeatTimeoutMs, policy: init.policy,

@@ -26,22 +26,34 @@ import { IpcRpc } from '../supervisor/ipc/ipc-rpc.js';
 import { ensureOwnershipRows } from '../supervisor/ownership-rows.js';
 import { ClusterSettings } from '../supervisor/settings.js';
 import { Supervisor, type ControllerProcess } from '../supervisor/supervisor.js';
-import { ensureDemoVolume, powerOnLogicalUnits, serveApi, type RunningArray } from './array-start.js';
+import { waitForPreviousControllers } from '../supervisor/previous-controllers.js';
+import { ensureDemoVolume, lockDataDir, powerOnLogicalUnits, serveApi, uncleanStop, type RunningArray } from './array-start.js';
 import { ShutdownSteps } from './shutdown-steps.js';
 
 const CONTROLLER_MAIN = fileURLToPath(new URL('./controller-main.js', import.meta.url));
 
 export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Logger): Promise<RunningArray> {
-  const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
-  const store = Store.open(config.dataDir, { busyTimeoutMs: 5000 });
   const shutdown = new ShutdownSteps(logger);
-  shutdown.add(() => store.close());
   const stopAll = () => shutdown.runAll();
+  const names = ha.controllers.map((c) => c.name);
+  // Before anything of the data directory is touched (store, leases, api.json, ports):
+  // a second `tandem up` on a running array refuses here and changes nothing.
+  const lock = await lockDataDir(config.dataDir, `tandem up (controllers ${names.join(', ')})`, shutdown, logger);
   try {
+    const firstStart = !existsSync(join(config.dataDir, STATE_DB_FILE));
+    const store = Store.open(config.dataDir, { busyTimeoutMs: 5000 });
+    shutdown.add(() => store.close());
+    // A controller of an earlier supervisor may still hold its lease (an orphan exits at
+    // once; a live array without the lock makes this refuse).
+    const previous = await waitForPreviousControllers({
+      leases: store.leases, leaseMs: ha.leaseMs, now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
+    if (previous.expired.length > 0) {
+      logger.warn({ waitedMs: previous.waitedMs, leases: previous.expired }, `waited for the leases of ${previous.expired.map((l) => `controller ${l.name}`).join(', ')} of an earlier start to run out`);
+    }
     const token = await ensureApiToken(config.dataDir);
     loadOrCreatePeerSecret(config.dataDir);
     const iqn = store.identity.targetIqn;
-    const names = ha.controllers.map((c) => c.name);
     const settings = new ClusterSettings(store, ha, logger);
     const ownershipRows = () => ensureOwnershipRows(store.ownership, names);
     const dataPlane = new DataPlaneRelay({
@@ -70,14 +82,17 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
     ownershipRows();
     shutdown.add(() => sup.stopAll());
     refuseUnprotectedPortals(ha.controllers.flatMap((c) => c.ports), services);
-    // Every controller starts now, none ran before: the logical units power on.
+    // No controller of this data directory runs (the lock and the leases above say so) and
+    // every one starts now: the logical units power on (docs/ha.md «LU state belongs to the array»).
     powerOnLogicalUnits(store, (short, long) => event('info', short, 'tandem-up', long));
     await sup.start();
     await ensureDemoVolume(services, firstStart);
     const cluster = new SupervisorClusterControl({ ha, store, controllers: sup, addresses, settings, event });
     const apiUrl = await serveApi({ services, dataPlane, token, cluster, logger: logger.child({ layer: 'api' }) }, config.api, config.dataDir, shutdown);
+    lock.note({ api: apiUrl });
     const portals = ha.controllers.flatMap((c) => c.ports.map((p) => ({ host: p.host, port: p.port, tpgt: p.tpgt })));
-    event('info', `array started with controllers ${names.join(', ')}: target ${iqn}, portals ${portals.map((p) => `${p.host}:${p.port}`).join(', ')}`, 'tandem-up');
+    event(lock.previous ? 'warning' : 'info', `array started with controllers ${names.join(', ')}: target ${iqn}, portals ${portals.map((p) => `${p.host}:${p.port}`).join(', ')}`, 'tandem-up',
+      lock.previous ? `${uncleanStop(lock.previous)}; this start took its data directory over` : undefined);
     let stopping: Promise<void> | undefined;
     return {
       iqn, portals, apiUrl, services,

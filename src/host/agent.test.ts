@@ -42,7 +42,7 @@ test('one session per portal, one path per LUN, paths grouped into devices expor
   const devs = agent.list();
   assert.deepEqual(devs.map((d) => [d.name, d.paths.length]), [['tandem0', 2], ['tandem1', 2]]);
   assert.deepEqual(devs.map((d) => d.exports[1]).sort(), ['naa.0', 'naa.1']);
-  assert.ok(agent.pathIds().includes('127.0.0.1:3261,tpgt 1 lun 0'));
+  assert.ok(agent.pathIds().includes('127.0.0.1:3261,tpgt1,lun0'));
   // NBD clients see both names.
   const c = await RawNbdClient.open({ port: agent.nbd.tcpAddress!.port });
   await c.read(18);
@@ -98,15 +98,54 @@ test('path remove: unknown → not found; last path or busy path → conflict un
   const { ini, mp, agent } = setup('remove', { '127.0.0.1:3261': [0, 1], '127.0.0.1:3262': [0] });
   await agent.start();
   await assert.rejects(agent.removePath('nope'), NotFoundError);
-  await assert.rejects(agent.removePath('127.0.0.1:3261,tpgt 1 lun 1'), (e: Error) => e instanceof ConflictError && /last path/.test(e.message));
+  await assert.rejects(agent.removePath('127.0.0.1:3261,tpgt1,lun1'), (e: Error) => e instanceof ConflictError && /last path/.test(e.message));
   const dev0 = mp.devices.find((d) => d.key === 'naa.0')!;
-  dev0.inflightOf.set('127.0.0.1:3261,tpgt 1 lun 0', 3);
-  await assert.rejects(agent.removePath('127.0.0.1:3261,tpgt 1 lun 0'), (e: Error) => e instanceof ConflictError && /carrying 3/.test(e.message));
+  dev0.inflightOf.set('127.0.0.1:3261,tpgt1,lun0', 3);
+  await assert.rejects(agent.removePath('127.0.0.1:3261,tpgt1,lun0'), (e: Error) => e instanceof ConflictError && /carrying 3/.test(e.message));
   dev0.inflightOf.clear();
-  await agent.removePath('127.0.0.1:3261,tpgt 1 lun 0');
+  await agent.removePath('127.0.0.1:3261,tpgt1,lun0');
   assert.equal(agent.list().find((d) => d.name === dev0.name)!.paths.length, 1);
   assert.equal(ini.sessions.find((s) => s.p.port === 3261)!.closed, false, 'LUN 1 still uses the session');
-  await agent.removePath('127.0.0.1:3261,tpgt 1 lun 1', true);
+  await agent.removePath('127.0.0.1:3261,tpgt1,lun1', true);
   assert.equal(ini.sessions.find((s) => s.p.port === 3261)!.closed, true, 'the last path of a session logs it out');
   await agent.stop();
+});
+
+test('path names carry the real TPGT of each portal (four addresses on one TCP port) and need no shell quoting', async () => {
+  const portals = ['127.0.0.1:3260', '127.0.0.2:3260', '127.0.0.3:3260', '127.0.0.4:3260'];
+  const ini = new FakeInitiator();
+  portals.forEach((p, i) => {
+    ini.luns.set(p, [0]);
+    ini.tpgts.set(p, i + 1);
+  });
+  const agent = new HostAgent(config('tpgt', portals), { initiator: ini, multipath: new FakeMultipath(), logger: silentLogger() }, 0);
+  agents.push(agent);
+  await agent.start();
+  assert.deepEqual(agent.pathIds().sort(), ['127.0.0.1:3260,tpgt1,lun0', '127.0.0.2:3260,tpgt2,lun0', '127.0.0.3:3260,tpgt3,lun0', '127.0.0.4:3260,tpgt4,lun0']);
+  // Only characters no POSIX shell (nor zsh's globbing) treats specially.
+  for (const id of agent.pathIds()) assert.match(id, /^[A-Za-z0-9.:,_+=@%/-]+$/, id);
+  await agent.stop();
+});
+
+test('the TPGT a login declares wins; without one the SendTargets entry of the same host and port; an IPv6 portal loses its brackets', async () => {
+  const ini = new FakeInitiator();
+  ini.luns.set('127.0.0.2:3260', [0]);
+  ini.luns.set('::1:3260', [0]);
+  ini.tpgts.set('127.0.0.2:3260', 2);
+  ini.tpgts.set('::1:3260', 7);
+  ini.silentLogin = true;
+  const agent = new HostAgent(config('tpgt-discovery', ['127.0.0.2:3260', '[::1]:3260']), { initiator: ini, multipath: new FakeMultipath(), logger: silentLogger() }, 0);
+  agents.push(agent);
+  await agent.start();
+  assert.deepEqual(agent.pathIds().sort(), ['127.0.0.2:3260,tpgt2,lun0', '::1:3260,tpgt7,lun0']);
+  await agent.stop();
+  const ini2 = new FakeInitiator();
+  ini2.luns.set('127.0.0.3:3260', [0]);
+  ini2.tpgts.set('127.0.0.3:3260', 3);
+  const lying = Object.assign(Object.create(ini2) as FakeInitiator, { discover: async () => [{ targetName: ini2.target, portals: [{ host: '127.0.0.9', port: 3260, tpgt: 1 }] }] });
+  const a2 = new HostAgent(config('tpgt-login', ['127.0.0.3:3260']), { initiator: lying, multipath: new FakeMultipath(), logger: silentLogger() }, 0);
+  agents.push(a2);
+  await a2.start();
+  assert.deepEqual(a2.pathIds(), ['127.0.0.3:3260,tpgt3,lun0'], 'the login answer names the portal group, whatever discovery listed');
+  await a2.stop();
 });

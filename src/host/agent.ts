@@ -35,6 +35,16 @@ interface DeviceEntry {
   pathIds: Set<string>;
 }
 
+/**
+ * A path's name (docs/host-side.md "Path names"): "127.0.0.2:3260,tpgt2,lun0", with
+ * ",<target>" when the portal offers several targets; an IPv6 host without its brackets
+ * ("::1:3260,tpgt1,lun0": the last colon separates the port). No character a shell needs
+ * quoted: `tandem-host path remove 127.0.0.2:3260,tpgt2,lun0`.
+ */
+export function pathName(host: string, port: number, tpgt: number | undefined, lun: number, target?: string): string {
+  return [`${host}:${port}`, ...(tpgt !== undefined ? [`tpgt${tpgt}`] : []), `lun${lun}`, ...(target !== undefined ? [target] : [])].join(',');
+}
+
 export class HostAgent {
   readonly exports = new NbdExportRegistry();
   readonly nbd: NbdServer;
@@ -50,10 +60,16 @@ export class HostAgent {
     this.nbd = new NbdServer({ exports: this.exports, logger: deps.logger.child({ part: 'nbd' }) });
   }
 
-  /** Listens for NBD clients, then does the first scan (its errors are logged, not thrown). */
-  async start(): Promise<RescanResult> {
+  /** Opens the device name book and listens for NBD clients (throws when an NBD address is taken). */
+  async listen(): Promise<void> {
+    if (this.names) return;
     this.names = await DeviceNameBook.open(this.cfg.dataDir);
     await this.nbd.listen(this.cfg.nbd);
+  }
+
+  /** Listens for NBD clients, then does the first scan (its errors are logged, not thrown). */
+  async start(): Promise<RescanResult> {
+    await this.listen();
     return this.rescan();
   }
 
@@ -71,17 +87,19 @@ export class HostAgent {
     const fresh: SessionPathTransport[] = [];
     await Promise.all(this.cfg.arrays.flatMap((arr) => arr.portals.map(async (portal) => {
       const { host, port } = parseHostPort(portal);
-      let targets: Array<{ targetName: string; tpgt: number }>;
+      let targets: Array<{ targetName: string; tpgt: number | undefined }>;
       try {
         const found = await this.deps.initiator.discover(host, port, { initiatorName: arr.initiatorName, chap: arr.chap, logger: log });
+        // The tag of THIS portal: SendTargets lists every portal of the target, and an
+        // array's ports may all share one TCP port on different addresses.
         targets = found
           .filter((t) => !arr.targetName || t.targetName === arr.targetName)
-          .map((t) => ({ targetName: t.targetName, tpgt: t.portals.find((p) => p.port === port)?.tpgt ?? t.portals[0]?.tpgt ?? 1 }));
+          .map((t) => ({ targetName: t.targetName, tpgt: t.portals.find((p) => p.host === host && p.port === port)?.tpgt }));
         if (targets.length === 0) result.errors.push(`${arr.name} ${portal}: discovery found ${arr.targetName ? `no target '${arr.targetName}'` : 'no targets'}`);
       } catch (err) {
         result.errors.push(`${arr.name} ${portal}: discovery failed: ${(err as Error).message}`);
         if (!arr.targetName) return;
-        targets = [{ targetName: arr.targetName, tpgt: 1 }];
+        targets = [{ targetName: arr.targetName, tpgt: undefined }];
       }
       for (const t of targets) {
         const key = `${portal}|${t.targetName}`;
@@ -98,7 +116,8 @@ export class HostAgent {
             result.errors.push(`${arr.name} ${portal}: login to ${t.targetName} failed: ${(err as Error).message}`);
             continue;
           }
-          ref = new SessionRef(session, portal, t.tpgt, t.targetName);
+          // The login answer's TargetPortalGroupTag is the target's own word for this portal.
+          ref = new SessionRef(session, portal, session.targetPortalGroupTag ?? t.tpgt, t.targetName);
           this.sessions.set(key, ref);
         }
         // A session that is reconnecting would hold the whole rescan for its command timeout.
@@ -115,7 +134,7 @@ export class HostAgent {
         }
         const multiTarget = targets.length > 1;
         for (const lun of luns) {
-          const id = `${portal},tpgt ${t.tpgt} lun ${lun}${multiTarget ? ` ${t.targetName}` : ''}`;
+          const id = pathName(host, port, ref.tpgt, lun, multiTarget ? t.targetName : undefined);
           if (this.paths.has(id)) continue;
           const p = new SessionPathTransport(id, ref, lun);
           this.paths.set(id, p);

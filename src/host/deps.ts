@@ -16,6 +16,8 @@ export type { PathTransport, MultipathStatus };
 /** The part of InitiatorSession the agent uses ('up' / 'down' / 'closed' events). */
 export interface SessionLike extends EventEmitter {
   readonly state: string;
+  /** The TargetPortalGroupTag the target declared at login (undefined before, or when it declared none). */
+  readonly targetPortalGroupTag?: number | undefined;
   connect(): Promise<void>;
   execute(lun: number, req: ScsiRequest): Promise<ScsiOutcome>;
   close(): Promise<void>;

@@ -13,7 +13,7 @@ import type { PathTransport, SessionLike } from './deps.js';
 export class SessionRef {
   private refs = 0;
   private closing: Promise<void> | undefined;
-  constructor(readonly session: SessionLike, readonly portal: string, readonly tpgt: number, readonly targetName: string) {}
+  constructor(readonly session: SessionLike, readonly portal: string, readonly tpgt: number | undefined, readonly targetName: string) {}
 
   acquire(): void {
     this.refs++;

@@ -15,7 +15,7 @@ import type { ScsiOutcome, ScsiRequest } from '../iscsi/initiator/types.js';
 export type { ScsiOutcome, ScsiRequest };
 
 export interface PathTransport extends EventEmitter {
-  /** e.g. "127.0.0.1:3260,tpgt 1 lun 0" — unique among the paths of a host. */
+  /** e.g. "127.0.0.2:3260,tpgt2,lun0" (src/host/agent.ts pathName) — unique among the paths of a host. */
   readonly id: string;
   /** "host:port" of the target portal. */
   readonly portal: string;

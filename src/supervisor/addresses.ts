@@ -116,7 +116,40 @@ export class SupervisorAddresses {
     }));
     this.recordMoves(plan, why, errors);
     await this.portFailover(plan, why);
+    this.portAlerts(plan);
     return plan;
+  }
+
+  /** The alert text now open per port whose link is down ("port-link-down:A1"). */
+  private readonly portAlertOpen = new Map<string, string>();
+
+  /**
+   * A port whose link is down is an alert of its own while its controller has not failed
+   * over for it (then 'controller-port-failover' says it): a warning while its address is
+   * served elsewhere, an error when nobody serves it (ipFailover none: hosts lost that
+   * path). It clears when the link is up again.
+   */
+  private portAlerts(plan: AddressPlan): void {
+    const d = this.d;
+    for (const c of d.ha.controllers) {
+      const facts = d.controller(c.name);
+      for (const p of c.ports) {
+        const id = alertId('port-link-down', p.name);
+        const place = plan.placements.find((x) => x.homePort === p.name);
+        const want = facts.portsDown.has(p.name) && !plan.portFailedOver.includes(c.name) && place
+          ? `port ${p.name} of controller ${c.name} link down: ${place.servedBy ? `its address ${place.address} is served by port ${place.servedBy.port}` : `its address ${place.address} is not served (ipFailover ${facts.ipFailover}): hosts have lost that path`}`
+          : undefined;
+        const open = this.portAlertOpen.get(p.name);
+        if (open === want) continue;
+        if (open !== undefined) d.alerts.clear(id, 'supervisor');
+        if (want === undefined) {
+          this.portAlertOpen.delete(p.name);
+          continue;
+        }
+        d.alerts.raise(id, { severity: place?.servedBy ? 'warning' : 'error', short: want, action: alertAction(id) }, 'supervisor');
+        this.portAlertOpen.set(p.name, want);
+      }
+    }
   }
 
   private async send(name: string, listeners: PortalListener[], why: string, served?: string[]): Promise<ListenersResult | undefined> {
@@ -191,18 +224,36 @@ export class SupervisorAddresses {
         const timer = setTimeout(() => { this.failbackTimers.delete(name); void this.failback(name); }, policy.failbackDelayMs);
         timer.unref();
         this.failbackTimers.set(name, timer);
-      } else if (this.awayFrom(name).length > 0) {
-        const id = alertId('controller-failback-needed', name);
-        d.alerts.raise(id, {
-          severity: 'warning',
-          short: `controller ${name} is back from a port failover; its volumes are still on ${peer}`,
-          action: alertAction(id),
-        }, 'supervisor');
+      } else {
+        this.failbackNeeded(name, 'a port failover');
       }
     }
-    for (const c of d.ha.controllers) {
+    this.ownershipChanged();
+  }
+
+  /**
+   * A controller is back (from a port failover, or enabled after a failure) and the
+   * failback policy is manual: while volumes that prefer it are owned elsewhere, an
+   * alert asks for `tandem controller failback NAME`. It clears when they are home
+   * (ownershipChanged).
+   */
+  failbackNeeded(name: string, after: string): void {
+    const away = this.d.ownership().filter((o) => o.preferredOwner === name && o.currentOwner !== name);
+    if (away.length === 0 || this.d.policy().failback !== 'manual') return;
+    const where = [...new Set(away.map((o) => o.currentOwner))].join(', ');
+    const id = alertId('controller-failback-needed', name);
+    this.d.alerts.raise(id, {
+      severity: 'warning',
+      short: `controller ${name} is back from ${after}; its volumes are still on ${where}`,
+      action: alertAction(id),
+    }, 'supervisor');
+  }
+
+  /** Ownership changed (a move ended, a trespass was requested): a failback alert whose volumes are all home clears. */
+  ownershipChanged(): void {
+    for (const c of this.d.ha.controllers) {
       const name = c.name;
-      if (!this.failedOver.has(name) && this.awayFrom(name).length === 0) d.alerts.clear(alertId('controller-failback-needed', name), 'supervisor');
+      if (!this.failedOver.has(name) && this.awayFrom(name).length === 0) this.d.alerts.clear(alertId('controller-failback-needed', name), 'supervisor');
     }
   }
 

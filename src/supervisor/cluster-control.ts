@@ -18,9 +18,9 @@ import type { ClusterSettings } from './settings.js';
 
 export interface ClusterControlDeps {
   ha: HaConfig;
-  store: Pick<Store, 'volumes' | 'ownership'>;
+  store: Pick<Store, 'volumes' | 'ownership' | 'leases'>;
   controllers: Controllers;
-  addresses: { plan(): AddressPlan; reconcile(why: string, opts?: ReconcileOptions): Promise<AddressPlan> };
+  addresses: { plan(): AddressPlan; reconcile(why: string, opts?: ReconcileOptions): Promise<AddressPlan>; ownershipChanged(): void };
   settings: Pick<ClusterSettings, 'policy' | 'setPolicy' | 'setIpFailover'>;
   event: ClusterEventSink;
 }
@@ -50,17 +50,20 @@ export class SupervisorClusterControl implements ClusterControl {
     const names = new Map(store.volumes.list().map((v) => [v.id, v.name]));
     // servedBy: the port now listening on the address (address-plan.ts), e.g. "A1" or "B0".
     const plan = this.d.addresses.plan();
+    const epochs = new Map(store.leases.list().map((l) => [l.name, l.epoch]));
     return this.d.ha.controllers.map((c) => {
       const s = controllers.snapshot(c.name)!;
       return {
         name: c.name,
         pid: s.pid,
-        state: s.state,
+        // A live controller whose ports failed it over serves no host: say so, not "online".
+        state: s.state === 'online' && plan.portFailedOver.includes(c.name) ? 'failed-over' as const : s.state,
         ipFailover: s.ipFailover,
         ports: c.ports.map((p) => ({
           name: p.name, address: `${p.host}:${p.port}`, servedBy: servedByPort(plan, p.name), link: s.portsDown.has(p.name) ? 'down' as const : 'up' as const,
         })),
         volumesOwned: store.ownership.ownedBy(c.name).map((r) => names.get(r.volumeId) ?? r.volumeId).sort(),
+        ...(epochs.has(c.name) ? { leaseEpoch: epochs.get(c.name)! } : {}),
       };
     });
   }
@@ -99,6 +102,8 @@ export class SupervisorClusterControl implements ClusterControl {
       throw new ConflictError(`cannot trespass ${volumeName} to controller ${target}: ${(err as Error).message}`);
     }
     this.d.event('info', `trespass of ${volumeName} to ${target} requested by ${actor}`, actor);
+    // A failback alert whose volumes are all home now is over (e.g. tandem controller failback).
+    this.d.addresses.ownershipChanged();
     return { from: cur.currentOwner, to: target };
   }
 

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import type { ControllerHealth, ControllerState } from '../cluster/index.js';
 import type { ArrayConfig } from '../config/config.js';
 import type { HaConfig, HaControllerConfig } from '../config/ha-config.js';
-import { alertAction, alertId } from '../controller/alert-ids.js';
+import { alertAction, alertId, parseAlertId, type AlertKind } from '../controller/alert-ids.js';
 import type { DataPathEvent } from '../datapath/target-events.js';
 import type { Logger } from '../lib/logger.js';
 import type { AlertService } from '../management/alerts.js';
@@ -62,13 +62,20 @@ export interface Controllers {
 export interface SupervisorDeps {
   config: Pick<ArrayConfig, 'dataDir' | 'nopIntervalMs' | 'nopTimeoutMs' | 'logLevel'>;
   ha: HaConfig;
-  leases: Pick<LeaseRepo, 'fence'>;
+  leases: Pick<LeaseRepo, 'fence' | 'get' | 'release'>;
   settings: Pick<ClusterSettings, 'policy'>;
-  alerts: Pick<AlertService, 'raise' | 'clear'>;
+  alerts: Pick<AlertService, 'raise' | 'clear' | 'list'>;
   event: ClusterEventSink;
   /** The data-path events of the controllers (login, logout, TMF, reset …) for the event log. */
   dataPathEvent(e: DataPathEvent): void;
-  addresses: { reconcile(why: string, opts?: ReconcileOptions): Promise<unknown>; close(): void };
+  addresses: {
+    reconcile(why: string, opts?: ReconcileOptions): Promise<unknown>;
+    close(): void;
+    /** A move ended: a failback alert whose volumes are home clears. */
+    ownershipChanged(): void;
+    /** A controller is back with its volumes elsewhere: the manual-failback alert (addresses.ts). */
+    failbackNeeded(name: string, after: string): void;
+  };
   /** Forks a controller process (the daemon knows its entry point). */
   spawn(name: string): ControllerProcess;
   logger: Logger;
@@ -82,6 +89,17 @@ interface ControllerSlot {
   /** Ports whose link is down (fault port-down). */
   portsDown: Set<string>;
 }
+
+/**
+ * Alerts about processes and links of an earlier run (docs/processes.md "Starting
+ * twice"): none of their conditions survives a new start — the controllers are started
+ * afresh, link state lives in the supervisor's memory, and the controllers raise again
+ * what is still true. A volume still away from its preferred owner is still true:
+ * 'controller-failback-needed' stays (and clears when the volumes are home).
+ */
+const RUN_SCOPED_ALERTS: ReadonlySet<AlertKind> = new Set<AlertKind>([
+  'controller-failed', 'peer-link-lost', 'fence-failed', 'controller-port-failover', 'port-link-down', 'backend-failed',
+]);
 
 /** failback auto restarts a failed controller, at most this often (crash-loop guard). */
 const AUTO_RESTART = { delayMs: 1000, max: 3, windowMs: 10 * 60_000 };
@@ -158,12 +176,15 @@ export class Supervisor implements Controllers {
     slot.channel = channel;
     const actor = `controller ${name}`;
     channel.serve({
-      fence: async (a) => { await this.fence(a.name, `${actor}: ${a.reason}`); },
+      fence: async (a) => { await this.fence(a.name, a.reason, actor); },
       event: (e) => d.event(e.severity, e.short, actor, e.long),
       'datapath-event': (e) => d.dataPathEvent(e),
       moving: (m) => {
         if (m.on) this.moving.add(m.volumeId);
-        else this.moving.delete(m.volumeId);
+        else {
+          this.moving.delete(m.volumeId);
+          d.addresses.ownershipChanged();
+        }
       },
       alert: (a) => {
         try {
@@ -200,20 +221,25 @@ export class Supervisor implements Controllers {
     if (slot.proc !== proc) return;
     slot.proc = undefined;
     slot.channel?.failAll(`controller ${name} exited`);
+    // What the process knew of its back end went with it (a new process probes afresh).
+    d.alerts.clear(alertId('backend-failed', name), 'supervisor');
     this.moving.clear(); // a move it was making ended with it (the survivor takes over from the store)
     slot.channel = undefined;
     if (this.stopping) {
       slot.state = 'stopped';
       return;
     }
+    const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
     // Fast detection: the process is gone, fence its lease so nothing it left can act.
     try {
-      d.leases.fence(name, Date.now());
+      const epoch = d.leases.fence(name, Date.now());
+      if (slot.state !== 'fenced' && slot.state !== 'disabled') {
+        d.logger.warn({ fenced: name, by: 'supervisor', reason: `process ${why}`, epoch }, `supervisor fenced controller ${name}: its process ${why} (lease epoch now ${epoch})`);
+      }
     } catch (err) {
       d.logger.error({ err }, 'lease fence failed');
     }
     if (slot.state !== 'disabled' && slot.state !== 'fenced') slot.state = 'failed';
-    const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
     d.event('error', `controller ${name} failed`, 'supervisor', `controller ${name} process ${why}; its lease is fenced and its peer takes over its volumes and addresses`);
     if (slot.state !== 'disabled') {
       d.alerts.raise(alertId('controller-failed', name), {
@@ -229,14 +255,16 @@ export class Supervisor implements Controllers {
     void Promise.all(takeovers).then(() => d.addresses.reconcile(`controller ${name} ${slot.state}`));
   }
 
-  /** STONITH: SIGKILL the process and bump its lease epoch. */
-  async fence(name: string, why: string): Promise<void> {
+  /** STONITH: SIGKILL the process and bump its lease epoch; `by` asked for it ("controller B"). */
+  async fence(name: string, reason: string, by: string): Promise<void> {
     const d = this.d;
     const slot = this.slots.get(name);
     // Only a running controller needs fencing; one that is down was fenced when its process
     // exited, and one being started by the operator must not be killed by a stale request.
     if (!slot || slot.state !== 'online') return;
     slot.state = 'fenced';
+    const why = `${by}: ${reason}`;
+    d.logger.warn({ fenced: name, by, reason, pid: slot.proc?.pid ?? null }, `${by} fenced controller ${name}: ${reason}; the supervisor kills it (SIGKILL) and bumps its lease epoch`);
     const proc = slot.proc;
     if (proc) {
       // SIGKILL first: a stopped process may hold the state store's write lock, and every
@@ -246,22 +274,25 @@ export class Supervisor implements Controllers {
       const gone = new Promise<void>((r) => { if (proc.exitCode !== null || proc.signalCode !== null) r(); else proc.once('exit', () => setImmediate(r)); });
       proc.kill('SIGKILL');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 5000).unref())]);
-      d.event('error', `controller ${name} fenced`, 'supervisor', why);
+      d.event('error', `controller ${name} fenced by ${by}: ${reason}`, 'supervisor', why);
       return;
     }
     d.leases.fence(name, Date.now());
-    d.event('error', `controller ${name} fenced`, 'supervisor', why);
+    d.event('error', `controller ${name} fenced by ${by}: ${reason}`, 'supervisor', why);
     for (const other of this.live()) await other.channel.request('take-over', { name }).catch(() => undefined);
     await d.addresses.reconcile(`controller ${name} fenced`);
   }
 
   async enable(name: string, actor: string): Promise<void> {
+    const was = this.slots.get(name)!.state;
     for (const other of this.live()) if (other.name !== name) await other.channel.request('peer-rejoining', { name });
     this.d.event('info', `controller ${name} enabled by ${actor}: starting`);
     // Its peer must release its addresses before it starts listening on them.
     await this.d.addresses.reconcile(`controller ${name} enabled`, { starting: name });
     await this.startController(name);
     this.d.alerts.clear(alertId('controller-failed', name), actor);
+    // failback manual: its volumes stay where the takeover put them until an operator fails back.
+    this.d.addresses.failbackNeeded(name, was === 'disabled' ? 'being disabled' : 'a controller failure');
     // Failback (policy auto: after failbackDelayMs) is the survivor's failover machine's
     // business once this controller says hello on the peer link.
   }
@@ -289,12 +320,17 @@ export class Supervisor implements Controllers {
     this.restarts.delete(name);
     slot.state = 'disabled';
     // Killed first (see fence()); its lease epoch is bumped when the process is gone (onExit).
+    this.d.logger.warn({ fenced: name, by: actor, reason: 'disabled' }, `${actor} disabled controller ${name}: the supervisor kills it (SIGKILL) and fences its lease`);
     if (slot.proc) slot.proc.kill('SIGKILL');
     else this.d.leases.fence(name, Date.now());
     this.d.event('warning', `controller ${name} disabled by ${actor}`);
   }
 
   async start(): Promise<void> {
+    for (const a of this.d.alerts.list({ open: true })) {
+      const kind = parseAlertId(a.key)?.kind;
+      if (kind && RUN_SCOPED_ALERTS.has(kind)) this.d.alerts.clear(a.key, 'tandem-up (a new start)');
+    }
     this.peerLinkPort = await freeLoopbackPort();
     for (const name of this.slots.keys()) await this.startController(name);
   }
@@ -310,6 +346,14 @@ export class Supervisor implements Controllers {
       const t = setTimeout(() => p.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(t);
+      // The process is gone: expire its lease, so that the next start need not wait it out
+      // (src/supervisor/previous-controllers.ts).
+      try {
+        const l = this.d.leases.get(s.cfg.name);
+        if (l) this.d.leases.release(s.cfg.name, l.epoch, Date.now());
+      } catch (err) {
+        this.d.logger.warn({ err, controller: s.cfg.name }, 'lease release on stop failed');
+      }
     }));
   }
 }

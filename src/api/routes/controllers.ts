@@ -48,6 +48,10 @@ export function controllerRoutes(deps: ApiDeps): FastifyPluginAsync {
     }, async (req) => {
       const cluster = clusterOf(deps);
       const c = findController(cluster, req.params.name);
+      if (c.state === 'failed-over') {
+        const down = c.ports.filter((p) => p.link === 'down').map((p) => p.name);
+        throw new ConflictError(`controller ${c.name} is failed-over (port link down: ${down.join(', ')}): its ports cannot serve hosts. Its addresses come back when the links do (drill: ${down.map((p) => `tandem fault port-up ${p}`).join('; ')})`);
+      }
       if (c.state !== 'online') {
         throw new ConflictError(`controller ${c.name} is ${c.state}: it cannot take its volumes back. Bring it back first: tandem controller enable ${c.name}`);
       }

@@ -18,7 +18,7 @@ function controllerTable(cs: Controller[]): string {
 
 function controllerDetail(c: Controller): string {
   const fields = formatFields([
-    ['Name', c.name], ['State', c.state], ['PID', c.pid], ['IP failover', c.ipFailover],
+    ['Name', c.name], ['State', c.state], ['PID', c.pid], ['IP failover', c.ipFailover], ['Lease epoch', c.leaseEpoch ?? null],
     ['Volumes owned', c.volumesOwned.join(', ') || 'none'],
   ]);
   return `${fields}\n\n${formatTable(['PORT', 'ADDRESS', 'LINK', 'SERVED BY'],

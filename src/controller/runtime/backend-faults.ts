@@ -16,6 +16,7 @@
  * prefers this controller comes back.
  */
 import type { BlockDevice } from '../../block/block-device.js';
+import { alertId } from '../alert-ids.js';
 import type { VolumeOwnership } from '../../cluster/index.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ControllerEvent } from './supervisor-link.js';
@@ -29,6 +30,8 @@ export interface BackendFaultDeps {
   owners(): ReadonlyMap<string, VolumeOwnership>;
   aluaChanged(): void;
   event(e: ControllerEvent): void;
+  /** The 'backend-failed' alert of this controller: open while any volume's back end is failed here. */
+  alert?(op: 'raise' | 'clear', id: string, message?: string): void;
   name(volumeId: string): string;
   logger: Logger;
   /** How often a detected failure is probed (default 5000 ms). */
@@ -60,10 +63,26 @@ export class BackendFaults {
     return [...this.injectedSet, ...[...this.detectedMap.keys()].map((id) => `${id} (detected)`)];
   }
 
+  private alertOpen = false;
+
+  /** Raises or clears the 'backend-failed' alert as the failed set is non-empty or empty (an alert clears when its condition does). */
+  private alertState(): void {
+    const id = alertId('backend-failed', this.d.self);
+    if (this.any) {
+      const what = this.injectedSet.has('*') ? 'every volume' : [...this.injectedSet, ...this.detectedMap.keys()].map((v) => this.d.name(v)).join(', ');
+      this.d.alert?.('raise', id, `controller ${this.d.self} cannot reach the back end of ${what}: served through controller ${this.d.peer}`);
+      this.alertOpen = true;
+    } else if (this.alertOpen) {
+      this.d.alert?.('clear', id);
+      this.alertOpen = false;
+    }
+  }
+
   /** A real back-end error on `volumeId` (the device is probed until it answers again). */
   detected(volumeId: string, err: Error, device: BlockDevice): void {
     if (this.detectedMap.has(volumeId) || this.isInjected(volumeId)) return;
     this.detectedMap.set(volumeId, device);
+    this.alertState();
     this.d.event({
       severity: 'error',
       short: `back end of volume ${this.d.name(volumeId)} failed on controller ${this.d.self}: ${(err as { code?: string }).code ?? err.message}`,
@@ -76,6 +95,7 @@ export class BackendFaults {
 
   async fail(volumeId: string | undefined): Promise<string> {
     this.injectedSet.add(volumeId ?? '*');
+    this.alertState();
     const moved = await this.moveAway(volumeId ? [volumeId] : undefined);
     return `back end of controller ${this.d.self} failed${volumeId ? ` for ${volumeId}` : ''}: ${moved} volume(s) trespassed to ${this.d.peer}`;
   }
@@ -88,6 +108,7 @@ export class BackendFaults {
       this.injectedSet.clear();
       this.detectedMap.clear();
     }
+    this.alertState();
     const back = await this.comeBack(volumeId);
     return `back end of controller ${this.d.self} repaired: ${back} volume(s) back on their preferred owner`;
   }
@@ -127,6 +148,7 @@ export class BackendFaults {
         const ok = await device.read(0, device.blockSize).then(() => true, () => false);
         if (!ok || !this.detectedMap.has(id)) continue;
         this.detectedMap.delete(id);
+        this.alertState();
         this.d.event({ severity: 'info', short: `back end of volume ${this.d.name(id)} answers again on controller ${this.d.self}` });
         await this.comeBack(id);
       }

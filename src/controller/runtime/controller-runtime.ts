@@ -228,7 +228,7 @@ export class ControllerRuntime {
   private startFailover(): { runner: FailoverRunner; stop(): void } {
     const peer = this.peer;
     return startFailover({
-      self: this.self, peer, link: this.p.link, heartbeatTimeoutMs: this.p.heartbeatTimeoutMs, policy: () => this.policy,
+      self: this.self, peer, link: this.p.link, heartbeatTimeoutMs: this.p.heartbeatTimeoutMs, leaseMs: this.p.leaseMs, policy: () => this.policy,
       peerLeaseValid: () => this.p.store.leases.isValid(peer, Date.now()),
       fence: (reason) => this.p.supervisor.fence(peer, reason),
       takeOverVolumes: () => this.takeOverVolumes(peer),
@@ -239,7 +239,6 @@ export class ControllerRuntime {
       },
       event: (e) => this.event(e),
       alert: (op, id, message) => this.p.supervisor.alert(op, id, message),
-      onState: (s) => this.p.logger.info({ failover: s.state }, `peer ${peer}: ${s.state}`),
       logger: this.p.logger,
     });
   }

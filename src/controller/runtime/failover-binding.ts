@@ -11,6 +11,11 @@
  * state and places addresses with its address plan (src/supervisor/address-plan.ts)
  * when a controller exits, is fenced, disabled or enabled; the address effects are only
  * logged.
+ *
+ * Logging (docs/ha.md "Failure detection, fencing, takeover"): a change of the machine's
+ * state is one info line ("peer B: peer-alive → peer-suspect (link-down)"); a heartbeat,
+ * which only refreshes the snapshot, logs nothing. Asking for a fence is a warning that
+ * names both controllers and the reason.
  */
 import { systemClock } from '../../lib/clock.js';
 import type { ClusterPolicy } from '../../cluster/index.js';
@@ -26,6 +31,8 @@ export interface FailoverGlueDeps {
   peer: string;
   link: PeerLink;
   heartbeatTimeoutMs: number;
+  /** The lease period: an isolation is reported only once it has outlasted it (a dead or hung peer's lease runs out first). */
+  leaseMs?: number;
   policy(): ClusterPolicy;
   peerLeaseValid(): boolean;
   /** Ask the supervisor to SIGKILL the peer and bump its lease epoch. */
@@ -34,7 +41,8 @@ export interface FailoverGlueDeps {
   failbackVolumes(): Promise<void>;
   event(e: ControllerEvent): void;
   alert(op: 'raise' | 'clear', id: string, message?: string): void;
-  onState(s: FailoverSnapshot): void;
+  /** A change of the machine's state (not every snapshot: a heartbeat refreshes it ten times a second). */
+  onState?(s: FailoverSnapshot): void;
   logger: Logger;
 }
 
@@ -53,12 +61,17 @@ export function startFailover(d: FailoverGlueDeps): { runner: FailoverRunner; st
     startupGraceMs: 20_000,
     leaseRecheckMs: 200,
     fenceRetryMs: 500,
+    isolationReportMs: (d.leaseMs ?? 800) + 200,
     get failback() { return d.policy().failback; },
     get failbackDelayMs() { return d.policy().failbackDelayMs; },
   };
   const runner = new FailoverRunner(createFailoverMachine(config, systemClock), {
     checkPeerLease: () => d.peerLeaseValid(),
-    fencePeer: () => d.fence(`peer link silent and lease of ${d.peer} expired`),
+    fencePeer: () => {
+      const reason = `peer link silent and lease of ${d.peer} expired`;
+      d.logger.warn({ fence: d.peer, by: d.self, reason }, `controller ${d.self} asks the supervisor to fence controller ${d.peer}: ${reason}`);
+      return d.fence(reason);
+    },
     takeOverVolumes: () => d.takeOverVolumes(),
     takeOverAddresses: () => d.logger.info(`addresses of ${d.peer}: placed by the supervisor's address plan`),
     releaseAddresses: () => undefined,
@@ -66,7 +79,11 @@ export function startFailover(d: FailoverGlueDeps): { runner: FailoverRunner; st
     recordEvent: (e) => d.event({ severity: EVENT_SEVERITY[e.severity], short: e.short, long: e.long }),
     raiseAlert: (a) => d.alert('raise', a.id, a.message),
     clearAlert: (id) => d.alert('clear', id),
-    onTransition: (_prev, next) => d.onState(next),
+    onTransition: (prev, next, e) => {
+      if (prev.state === next.state) return;
+      d.logger.info({ failover: next.state, from: prev.state, event: e.type }, `peer ${d.peer}: ${prev.state} → ${next.state} (${e.type})`);
+      d.onState?.(next);
+    },
     onError: (err, effect) => d.logger.error({ err, effect: effect.type }, 'failover effect failed'),
   }, systemClock);
   const unbind = bindPeerLink(d.link, runner);

@@ -37,7 +37,7 @@ test('paths shows the powermt-style table and --json the same data', async () =>
   const t = await cli(['--data-dir', dataDir, 'paths']);
   assert.equal(t.code, 0, t.err);
   assert.match(t.out, /Pseudo name=tandem0/);
-  assert.match(t.out, /127\.0\.0\.1:3261,tpgt 1 lun 0 +127\.0\.0\.1:3261 +1 +active-optimized +active +alive/);
+  assert.match(t.out, /127\.0\.0\.1:3261,tpgt1,lun0 +127\.0\.0\.1:3261 +1 +active-optimized +active +alive/);
   assert.match(t.out, /NBD exports: tandem0, naa\.0/);
   const j = await cli(['--data-dir', dataDir, 'paths', '--json']);
   const devs = JSON.parse(j.out) as Array<{ name: string; paths: unknown[]; exports: string[] }>;
@@ -51,11 +51,11 @@ test('rescan, path remove with its refusals and exit codes', async () => {
   const nf = await cli(['--data-dir', dataDir, 'path', 'remove', 'no such path']);
   assert.equal(nf.code, 3);
   assert.match(nf.err, /no such path/);
-  assert.equal((await cli(['--data-dir', dataDir, 'path', 'remove', '127.0.0.1:3261,tpgt 1 lun 0'])).code, 0);
-  const last = await cli(['--data-dir', dataDir, 'path', 'remove', '127.0.0.1:3262,tpgt 2 lun 0']);
+  assert.equal((await cli(['--data-dir', dataDir, 'path', 'remove', '127.0.0.1:3261,tpgt1,lun0'])).code, 0);
+  const last = await cli(['--data-dir', dataDir, 'path', 'remove', '127.0.0.1:3262,tpgt2,lun0']);
   assert.equal(last.code, 4);
   assert.match(last.err, /last path of tandem0.*--force/);
-  assert.equal((await cli(['--data-dir', dataDir, 'path', 'remove', '--force', '127.0.0.1:3262,tpgt 2 lun 0'])).code, 0);
+  assert.equal((await cli(['--data-dir', dataDir, 'path', 'remove', '--force', '127.0.0.1:3262,tpgt2,lun0'])).code, 0);
   const again = await cli(['--data-dir', dataDir, 'rescan']);
   assert.match(again.out, /new paths: 2/, 'rescan brings removed paths back');
 });

@@ -2,6 +2,8 @@
  * `tandem-host up`: load the configuration, run the agent, print where it serves, and
  * stop cleanly (NBD requests in flight finish, sessions log out) on SIGINT / SIGTERM.
  */
+import { TandemError } from '../../lib/errors.js';
+import { CliError, exitCodeForHttpStatus } from '../../lib/exit-codes.js';
 import { createLogger } from '../../lib/logger.js';
 import { loadHostConfig } from '../config.js';
 import { runHostAgent } from '../run-agent.js';
@@ -11,7 +13,14 @@ export async function upCommand(configFile: string, dataDir: string | undefined,
   const cfg = await loadHostConfig(configFile);
   if (dataDir) cfg.dataDir = dataDir;
   const logger = createLogger({ name: 'tandem-host' });
-  const run = await runHostAgent(cfg, { logger });
+  let run: Awaited<ReturnType<typeof runHostAgent>>;
+  try {
+    run = await runHostAgent(cfg, { logger });
+  } catch (err) {
+    // A second agent on a running one's data directory: exit 4 (conflict), as `tandem up` does.
+    if (err instanceof TandemError && err.code !== 'VALIDATION') throw new CliError(exitCodeForHttpStatus(err.httpStatus), err.message);
+    throw err;
+  }
   const nbd = run.agent.nbd.tcpAddress;
   io.out(`tandem-host ready: control API ${run.apiUrl}; NBD ${[nbd ? `nbd://${nbd.host}:${nbd.port}/NAME` : '', cfg.nbd.unix ? `nbd+unix:///NAME?socket=${cfg.nbd.unix}` : ''].filter(Boolean).join(' and ')}`);
   for (const d of run.agent.list()) io.out(`  device ${d.name} (${d.wwid}) ${d.sizeBytes} bytes, ${d.paths.length} path(s); exports: ${d.exports.join(', ')}`);

@@ -13,11 +13,13 @@ import type { SessionPathTransport } from '../session-path.js';
 export class FakeSession extends EventEmitter implements SessionLike {
   state = 'idle';
   closed = false;
-  constructor(readonly p: SessionParams) {
+  targetPortalGroupTag: number | undefined;
+  constructor(readonly p: SessionParams, private readonly loginTag?: number) {
     super();
   }
   async connect(): Promise<void> {
     this.state = 'up';
+    this.targetPortalGroupTag = this.loginTag;
   }
   async execute(): Promise<ScsiOutcome> {
     return { kind: 'status', status: 0, data: Buffer.alloc(0), residual: 0, overflow: false };
@@ -33,12 +35,26 @@ export class FakeInitiator implements InitiatorApi {
   /** LUNs per "host:port"; a portal missing here fails discovery. */
   luns = new Map<string, number[]>();
   target = 'iqn.2026-11.io.tandem:fake';
+  /**
+   * The TPGT of each "host:port" (default: port % 10). SendTargets answers with every
+   * portal of `luns`, as an array does; a login declares the portal's tag unless
+   * `silentLogin` (a target that declares none).
+   */
+  tpgts = new Map<string, number>();
+  silentLogin = false;
+  private tagOf(hostPort: string): number {
+    return this.tpgts.get(hostPort) ?? Number(hostPort.slice(hostPort.lastIndexOf(':') + 1)) % 10;
+  }
   async discover(host: string, port: number) {
     if (!this.luns.has(`${host}:${port}`)) throw new Error('connection refused');
-    return [{ targetName: this.target, portals: [{ host, port, tpgt: port % 10 }] }];
+    const portals = [...this.luns.keys()].map((hp) => {
+      const i = hp.lastIndexOf(':');
+      return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)), tpgt: this.tagOf(hp) };
+    });
+    return [{ targetName: this.target, portals }];
   }
   createSession(p: SessionParams): SessionLike {
-    const s = new FakeSession(p);
+    const s = new FakeSession(p, this.silentLogin ? undefined : this.tagOf(`${p.host}:${p.port}`));
     this.sessions.push(s);
     return s;
   }

@@ -73,6 +73,7 @@ export class InitiatorSession extends EventEmitter {
   private delay: number;
   private _params: NegotiatedParams | undefined;
   private _tsih = 0;
+  private _tpgt: number | undefined;
   /** close()/logout() started: no more reconnects. */
   private closing = false;
 
@@ -96,6 +97,13 @@ export class InitiatorSession extends EventEmitter {
   }
   get tsih(): number {
     return this._tsih;
+  }
+  /**
+   * The TargetPortalGroupTag the target declared at the last login (RFC 7143 §13.9: "MUST
+   * be returned in the first Login Response PDU of a Normal session"); undefined before.
+   */
+  get targetPortalGroupTag(): number | undefined {
+    return this._tpgt;
   }
   get isidHex(): string {
     return this.isid.toString('hex');
@@ -158,6 +166,8 @@ export class InitiatorSession extends EventEmitter {
     }
     this._params = res.params;
     this._tsih = res.tsih;
+    const tag = Number(res.targetKeys.get('TargetPortalGroupTag'));
+    this._tpgt = Number.isInteger(tag) && tag >= 0 && tag <= 65535 ? tag : undefined;
     const link = new FullFeatureLink(conn, res.params, res, {
       clock: this.clock,
       log: this.log,
