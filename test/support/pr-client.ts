@@ -2,7 +2,7 @@
 // built once per test process with `cc` into a temporary directory, then run as one
 // fixed I_T nexus (initiator name + ISID) per call, with its JSON lines parsed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './run.js';
@@ -30,7 +30,9 @@ let built: Promise<string> | undefined;
 /** Compiles pr-client (once); resolves to the executable. */
 export function buildPrClient(): Promise<string> {
   built ??= (async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'tandem-pr-client-')), 'pr-client');
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-pr-client-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, 'pr-client');
     const r = await run('cc', ['-Wall', '-Wextra', '-Werror', '-O1', '-o', out, PR_CLIENT_SOURCE, '-liscsi'], { timeoutMs: 60_000 });
     if (r.code !== 0) throw new Error(`cc ${PR_CLIENT_SOURCE} failed:\n${r.stdout}${r.stderr}`);
     return out;
