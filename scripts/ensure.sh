@@ -10,7 +10,8 @@ want_tools=0
 [ "${1:-}" = "--with-test-tools" ] && want_tools=1
 
 if [ "$want_tools" = 1 ]; then
-  # Debian packages the test suite drives as real peers (libiscsi tools, tgt, qemu, fio, nbdkit).
+  # Debian packages the test suite drives as real peers (libiscsi tools, tgt, qemu, fio, nbdkit),
+  # and what the C test clients in test/peers/ are built with (a compiler, libiscsi's headers).
   need=()
   command -v iscsi-test-cu >/dev/null || need+=(libiscsi-bin)
   command -v tgtd >/dev/null || need+=(tgt)
@@ -19,6 +20,8 @@ if [ "$want_tools" = 1 ]; then
   [ -e /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so ] || ls /usr/lib/*/qemu/block-iscsi.so >/dev/null 2>&1 || need+=(qemu-block-extra)
   command -v nbdkit >/dev/null || need+=(nbdkit)
   command -v fallocate >/dev/null || need+=(util-linux)
+  command -v cc >/dev/null || need+=(gcc libc6-dev)
+  [ -e /usr/include/iscsi/iscsi.h ] || need+=(libiscsi-dev)
   if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       echo "ensure: installing Debian packages: ${need[*]}" >&2

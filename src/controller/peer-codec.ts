@@ -6,8 +6,8 @@
  *
  * Messages: auth-challenge / auth-response (mutual HMAC, see peer-auth.ts), hello,
  * heartbeat {seq, ts}, request {id, kind, body} / response {id, ok, body | error},
- * notify {kind, body} (one-way), bye. Request kinds: forward-cmd, pr-update,
- * ua-broadcast, ownership-change, tmf, lun-reset. Malformed input is a value
+ * notify {kind, body} (one-way), bye. Request kinds: forward-cmd, pr-update (the LU state),
+ * ua-broadcast, nexus-lost, ownership-change, tmf, lun-reset, move-begin, move-abort. Malformed input is a value
  * (PeerCodecError), never an exception; after one the decoder stays failed (the
  * connection must be closed: there is no way to resynchronise a length-prefixed stream).
  */
@@ -18,7 +18,7 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
-export const PEER_REQUEST_KINDS = ['forward-cmd', 'pr-update', 'ua-broadcast', 'ownership-change', 'tmf', 'lun-reset', 'move-begin', 'move-abort'] as const;
+export const PEER_REQUEST_KINDS = ['forward-cmd', 'pr-update', 'ua-broadcast', 'nexus-lost', 'ownership-change', 'tmf', 'lun-reset', 'move-begin', 'move-abort'] as const;
 export type PeerRequestKind = (typeof PEER_REQUEST_KINDS)[number];
 
 export interface PeerErrorBody {

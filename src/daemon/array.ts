@@ -15,7 +15,7 @@ import type { Logger } from '../lib/logger.js';
 import { AccessResolver } from '../management/access.js';
 import { createControlServices } from '../management/index.js';
 import { STATE_DB_FILE, Store } from '../store/index.js';
-import { ensureDemoVolume, lockDataDir, serveApi, uncleanStop, type RunningArray } from './array-start.js';
+import { ensureDemoVolume, lockDataDir, powerOnLogicalUnits, serveApi, uncleanStop, type RunningArray } from './array-start.js';
 import { buildDataPath } from './data-path.js';
 import { ShutdownSteps } from './shutdown-steps.js';
 
@@ -40,6 +40,7 @@ export async function startArray(config: ArrayConfig, logger: Logger): Promise<R
     });
     shutdown.add(() => dp.volumes.closeAll());
     const services = createControlServices(store, dp.access, { dataDir: config.dataDir });
+    powerOnLogicalUnits(store, (short, long) => services.events.record({ category: 'array', actor: 'tandem-up', short, long }));
     await dp.volumes.openAll();
     await ensureDemoVolume(services, firstStart);
     refuseUnprotectedPortals(portals, services);

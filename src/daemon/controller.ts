@@ -1,8 +1,9 @@
 /**
  * The composition root of one controller process of a dual-controller array: from the
  * supervisor's 'init' it builds the shared store, the peer link, the data path (the one
- * builder, with the HA parts: HaRouter, back-end fault device wrapper, PR mirroring, UA
- * broadcast and LU resets on the peer), the ownership mover, the peer service, the
+ * builder, with the HA parts: HaRouter, back-end fault device wrapper, LU state saves
+ * guarded by this controller's lease and mirrored to the peer, UA broadcast, LU resets
+ * and I_T nexus losses on the peer), the ownership mover, the peer service, the
  * back-end faults and the runtime that drives them, then starts it. The parts reach
  * each other's state through the runtime's facts (late-bound: each closure runs only
  * once everything is built).
@@ -71,7 +72,8 @@ export async function startController(init: ControllerInit, supervisor: Supervis
       router,
       volumeHooks: {
         wrapDevice: (v, d) => backendDevice(d, { injected: () => backend.isInjected(v.id), onError: (err) => backend.detected(v.id, err, d) }),
-        prPersisted: (v, s) => peerService.mirrorPr(v.id, s),
+        writer: () => ({ controller: me.name, leaseEpoch: runtime.currentLeaseEpoch() }),
+        luStateSaved: (v, s) => peerService.mirrorLuState(v.id, s),
         luOptions: (v) => ({
           onUnitAttentionBroadcast: (reason, except, only) => peerService.broadcastUa(v.id, reason, except, only),
           onTasksAborted: (nexusIds) => peerService.abortOnPeer(v.id, nexusIds),
@@ -80,6 +82,10 @@ export async function startController(init: ControllerInit, supervisor: Supervis
       onLuReset: async (lu) => {
         const id = dataPath.volumes.volumeIdOf(lu);
         if (id) await peerService.luReset(id);
+      },
+      onNexusLost: (nexus, lus) => {
+        const ids = lus.map((l) => dataPath.volumes.volumeIdOf(l)).filter((id): id is string => id !== undefined);
+        peerService.nexusLost(ids, nexus.id);
       },
       advertise: () => allPorts.filter((p) => runtime.isServed(p)),
       serving: () => runtime.serving(),
@@ -96,6 +102,7 @@ export async function startController(init: ControllerInit, supervisor: Supervis
   const peerService: PeerService = new PeerService({
     self: me.name, peer: peer.name, link, scsi: dataPath.scsi, router, mover, lu: (id) => lu(id)?.lu, reloaded, logger,
     ownership: (id) => runtime.ownership(id), refreshOwnership: () => runtime.reloadOwnership(),
+    owns: (id) => runtime.ownership(id)?.currentOwner === me.name,
   });
   const backend: BackendFaults = new BackendFaults({
     self: me.name, peer: peer.name, mover, owners: () => runtime.freshOwners(), aluaChanged: () => runtime.aluaChanged(),

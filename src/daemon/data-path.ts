@@ -27,6 +27,8 @@ export interface HaDataPathParts {
   volumeHooks: VolumeRuntimeHooks;
   /** A LUN or target reset here resets the LU on the peer too. */
   onLuReset(lu: LogicalUnit): Promise<void>;
+  /** An I_T nexus lost here is lost for the owner of each LU too. */
+  onNexusLost(nexus: ItNexus, lus: readonly LogicalUnit[]): void;
   /** The portals SendTargets lists (every served address of every controller). */
   advertise(): ServedPortal[];
   /** Does this controller serve its LUs yet? Logins before are answered 0x0301 (docs/ha.md "Portals that serve"). */
@@ -61,7 +63,7 @@ export function buildDataPath(o: DataPathOptions): DataPath {
     ports: o.ports.map((p) => ({ relativeTargetPortId: p.relativeTargetPortId, targetPortGroupId: p.targetPortGroupId, name: targetPortName(o.iqn, p.tpgt) })),
     logger: logger.child({ layer: 'scsi' }),
     onEvent: (e) => o.onEvent(scsiEvent(e)),
-    ...(ha ? { router: ha.router, onLuReset: (lu: LogicalUnit) => ha.onLuReset(lu) } : {}),
+    ...(ha ? { router: ha.router, onLuReset: (lu: LogicalUnit) => ha.onLuReset(lu), onNexusLost: (n: ItNexus, lus: readonly LogicalUnit[]) => ha.onNexusLost(n, lus) } : {}),
   });
   const port: ScsiTargetPort = {
     execute: (cmd) => scsi.execute(cmd),

@@ -27,7 +27,7 @@ import { ensureOwnershipRows } from '../supervisor/ownership-rows.js';
 import { ClusterSettings } from '../supervisor/settings.js';
 import { Supervisor, type ControllerProcess } from '../supervisor/supervisor.js';
 import { waitForPreviousControllers } from '../supervisor/previous-controllers.js';
-import { ensureDemoVolume, lockDataDir, serveApi, uncleanStop, type RunningArray } from './array-start.js';
+import { ensureDemoVolume, lockDataDir, powerOnLogicalUnits, serveApi, uncleanStop, type RunningArray } from './array-start.js';
 import { ShutdownSteps } from './shutdown-steps.js';
 
 const CONTROLLER_MAIN = fileURLToPath(new URL('./controller-main.js', import.meta.url));
@@ -84,6 +84,9 @@ export async function startHaArray(config: ArrayConfig, ha: HaConfig, logger: Lo
     ownershipRows();
     shutdown.add(() => sup.stopAll());
     refuseUnprotectedPortals(ha.controllers.flatMap((c) => c.ports), services);
+    // No controller of this data directory runs (the lock and the leases above say so) and
+    // every one starts now: the logical units power on (docs/ha.md «LU state belongs to the array»).
+    powerOnLogicalUnits(store, (short, long) => event('info', short, 'tandem-up', long));
     await sup.start();
     await ensureDemoVolume(services, firstStart);
     // Only now do the controllers accept logins: a host that logs in finds its LUNs.

@@ -1,13 +1,17 @@
 /**
  * The live side of the volumes: one BlockDevice (from VolumeDevices) and one
  * LogicalUnit per volume record. The access plane (access-plane.ts) serves the control
- * plane's DataPlane seam with it.
+ * plane's DataPlane seam with it. Each LU starts from the LU state the store has and
+ * saves every change there (lu-state-store.ts); a dual-controller runtime reloads it when
+ * it gains a volume (reloadLuState) and guards the saves with its lease (hooks.writer).
  */
 import type { BlockDevice } from '../block/block-device.js';
 import type { Logger } from '../lib/logger.js';
-import { LogicalUnit, prStateAfterPowerLoss, type LogicalUnitOptions, type PrStateJson } from '../scsi/index.js';
+import { LogicalUnit, type LogicalUnitOptions, type LuStateJson } from '../scsi/index.js';
+import type { LeaseGuard } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import type { VolumeRecord } from '../store/records.js';
+import { loadLuState, luStatePersistence } from './lu-state-store.js';
 import type { VolumeDevices } from './volume-devices.js';
 
 export const TANDEM_INQUIRY = { vendor: 'TANDEM', product: 'VOLUME', revision: '0001' } as const;
@@ -18,10 +22,13 @@ export interface LiveVolume {
   lu: LogicalUnit;
 }
 
-/** Optional HA hooks (dual-controller runtime): wrap devices, mirror PR state, broadcast UAs. */
+/** Optional HA hooks (dual-controller runtime): wrap devices, guard and mirror LU state saves, broadcast UAs. */
 export interface VolumeRuntimeHooks {
   wrapDevice?(v: VolumeRecord, device: BlockDevice): BlockDevice;
-  prPersisted?(v: VolumeRecord, s: PrStateJson | null): Promise<void>;
+  /** Who saves LU state: only the volume's current owner with a current lease may (the store checks). */
+  writer?(): LeaseGuard;
+  /** The LU state was saved (the owner tells the peer controller's mirror). */
+  luStateSaved?(v: VolumeRecord, s: LuStateJson): void;
   luOptions?(v: VolumeRecord): Pick<LogicalUnitOptions, 'onUnitAttentionBroadcast' | 'onTasksAborted'>;
 }
 
@@ -41,6 +48,14 @@ export class VolumeRuntime {
 
   getById(id: string): LiveVolume | undefined {
     return this.byId.get(id);
+  }
+
+  /** Replace a live volume's LU state with the store's (a controller that gains the volume, or rejoins). */
+  reloadLuState(id: string): void {
+    const live = this.byId.get(id);
+    if (!live) return;
+    live.lu.loadState(loadLuState(this.store, id));
+    live.lu.requeueKeptUnitAttentions();
   }
 
   /** The id of the volume a logical unit serves (also after the volume went offline). */
@@ -120,21 +135,26 @@ export class VolumeRuntime {
   }
 
   private attach(v: VolumeRecord, rawDevice: BlockDevice): LiveVolume {
+    let state: LogicalUnitOptions['state'];
+    try {
+      state = luStatePersistence(this.store, v.id, {
+        ...(this.hooks.writer ? { writer: this.hooks.writer } : {}),
+        ...(this.hooks.luStateSaved ? { saved: (s: LuStateJson) => this.hooks.luStateSaved!(v, s) } : {}),
+      });
+    } catch (err) {
+      void rawDevice.close().catch(() => undefined);
+      throw err;
+    }
     const device = this.hooks.wrapDevice ? this.hooks.wrapDevice(v, rawDevice) : rawDevice;
     const lu = new LogicalUnit({
       ...(this.hooks.luOptions ? this.hooks.luOptions(v) : {}),
       identity: { name: v.name, naa: Buffer.from(v.naa, 'hex'), serial: v.serial, ...TANDEM_INQUIRY },
       device,
       writeProtected: v.writeProtected,
-      pr: {
-        // At start-up only APTPL reservations survive (SPC-4 §5.14.5: persist through power loss).
-        initial: prStateAfterPowerLoss(v.prState ? (JSON.parse(v.prState) as PrStateJson) : undefined),
-        // APTPL state is committed to the store before the PR OUT is acknowledged.
-        persist: async (s: PrStateJson | null) => {
-          this.store.savePrState(v.id, s === null ? null : JSON.stringify(s));
-          if (this.hooks.prPersisted) await this.hooks.prPersisted(v, s);
-        },
-      },
+      // The LU state as the store has it: what a power on of the whole array left
+      // (datapath/lu-state-store.ts powerOnLuState), changed since by the hosts. Saved
+      // before every change is applied and acknowledged.
+      state,
     });
     const live: LiveVolume = { record: v, device, lu };
     this.idOfLu.set(lu, v.id);

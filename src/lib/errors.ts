@@ -43,6 +43,13 @@ export class UnauthorizedError extends TandemError {
   }
 }
 
+/** Stored state that does not decode (a damaged database, or one written by a newer build). */
+export class CorruptStateError extends TandemError {
+  constructor(message: string) {
+    super('CORRUPT_STATE', 500, message);
+  }
+}
+
 export class InternalError extends TandemError {
   constructor(message: string) {
     super('INTERNAL', 500, message);

@@ -101,7 +101,7 @@ export class VolumeService {
         const rec: VolumeRecord = {
           id, name: input.name, sizeBytes: input.sizeBytes, blockSize: blockSize as BlockSize, thin: input.thin ?? true,
           backing, path: backing === 'file' ? join(this.opts.volumeDir, `${id}.vol`) : null, naa, serial: serialFromId(id),
-          writeProtected: false, createdAt: this.now().toISOString(), prState: null,
+          writeProtected: false, createdAt: this.now().toISOString(),
         };
         this.store.volumes.insert(rec);
         return rec;

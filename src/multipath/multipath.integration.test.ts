@@ -44,7 +44,7 @@ let dev: MultipathDevice;
 
 before(async () => {
   const device = new MemoryDevice(512, 8 * 1024 * 1024);
-  lu = new LogicalUnit({ identity: { name: 'vol1', naa: Buffer.from('6001405a0b0c0d0e0f10111213141599', 'hex'), serial: 'MP0001', vendor: 'TANDEM', product: 'VOLUME', revision: '0001' }, device, pr: { persist: async () => {} } });
+  lu = new LogicalUnit({ identity: { name: 'vol1', naa: Buffer.from('6001405a0b0c0d0e0f10111213141599', 'hex'), serial: 'MP0001', vendor: 'TANDEM', product: 'VOLUME', revision: '0001' }, device });
   lu.setAluaState(2, 'active-non-optimized');
   const luns = new Map([[0, lu]]);
   const ports = [1, 2].map((i) => ({ relativeTargetPortId: i, targetPortGroupId: i, name: `${IQN},t,0x000${i}` }));

@@ -5,7 +5,8 @@
  * cycle between the handlers and the classes that run them.
  */
 import type { AluaStateName, CommandContext, LogicalUnitView, TargetView } from './command-context.js';
-import type { ModeState } from './spc/mode-state.js';
+import type { LuCommitOutcome } from './lu-state.js';
+import type { ModeState, ModeValues } from './spc/mode-state.js';
 import type { PortInfo, PrOutResult } from './pr/pr-out-logic.js';
 import type { PrStateJson } from './pr/pr-state.js';
 import type { SenseReason } from './sense.js';
@@ -24,17 +25,22 @@ export interface CoreLu extends LogicalUnitView {
   readonly prState: PrStateJson;
   /** SPC-2 RESERVE holder (nexus id), if any. */
   readonly spc2Holder: string | undefined;
-  spc2Reserve(nexusId: string): void;
-  spc2Release(nexusId: string): void;
+  /** Save and apply an SPC-2 RESERVE / RELEASE of this nexus (inside exclusive()). */
+  spc2Reserve(nexusId: string): Promise<LuCommitOutcome>;
+  spc2Release(nexusId: string): Promise<LuCommitOutcome>;
+  /** Save and apply new current mode values (inside exclusive()). */
+  commitMode(values: ModeValues): Promise<LuCommitOutcome>;
   /** Remove and return the oldest unit attention pending for this nexus. */
   takeUnitAttention(nexusId: string): SenseReason | undefined;
   queueUnitAttention(reason: SenseReason, exceptNexusId?: string): void;
   /** Queue an LU-wide unit attention here AND hand it to the broadcast hook (the peer controller's nexuses). */
   raiseUnitAttention(reason: SenseReason, exceptNexusId?: string): void;
-  /** Serialise PERSISTENT RESERVE OUT processing. */
+  /** Serialise changes of the LU state (PR OUT, RESERVE/RELEASE, MODE SELECT, nexus loss, resets). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** exclusive(), as PERSISTENT RESERVE OUT calls it. */
   prExclusive<T>(fn: () => Promise<T>): Promise<T>;
-  /** Persist (before acknowledging) and apply a PR OUT result; false when persisting failed. */
-  commitPr(result: PrOutResult): Promise<boolean>;
+  /** Save (before acknowledging) and apply a PR OUT result. */
+  commitPr(result: PrOutResult): Promise<LuCommitOutcome>;
   aluaState(targetPortGroupId: number): AluaStateName;
 }
 

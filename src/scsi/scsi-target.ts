@@ -10,9 +10,7 @@
  * forwarded commands through executeForwarded() (reservation conflict → CDB sanity →
  * handler).
  *
- * - Unmapped LUN (SPC-4 §6.6.2, SAM-5 §5.8.5): INQUIRY answers peripheral qualifier 011b /
- *   type 1Fh, REQUEST SENSE reports LOGICAL UNIT NOT SUPPORTED, REPORT LUNS works, and
- *   everything else ends CHECK CONDITION, LOGICAL UNIT NOT SUPPORTED (25h/00h).
+ * - Unmapped LUN: spc/unmapped.ts.
  * - Unit attention (SAM-5 §5.14): "the device server shall terminate the command with
  *   CHECK CONDITION status ... unless the command is INQUIRY, REPORT LUNS or REQUEST SENSE".
  * - CONTROL byte: NACA and LINK are not supported (SAM-5 §5.2: "If the NACA bit is set to
@@ -25,6 +23,9 @@
  *   the LU, SPC-2 reservation released, persistent reservations kept (SPC-4 §5.9.3).
  *   TARGET WARM/COLD RESET: the same for every LU with POWER ON, RESET, OR BUS DEVICE
  *   RESET OCCURRED (29h/00h).
+ * - I_T nexus loss (logout, connection loss, reinstatement): tasks aborted, SPC-2
+ *   reservation released; `onNexusLost` tells the owner (docs/ha.md «Nexus events reach
+ *   the owner»). Conflict checks wait for a change of the LU state in flight.
  */
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
@@ -42,10 +43,8 @@ import type { PortInfo } from './pr/pr-out-logic.js';
 import { regMatches } from './pr/pr-state.js';
 import { executeRouted, type HeldTask, type RoutingHost } from './routed-execution.js';
 import { checkCondition, type SenseReason } from './sense.js';
-import { unmappedInquiry } from './spc/inquiry.js';
-import { reportLuns } from './spc/report-luns.js';
-import { requestSenseUnmapped } from './spc/request-sense.js';
 import { setTargetPortGroupsRow } from './spc/set-target-port-groups.js';
+import { unmappedLun } from './spc/unmapped.js';
 import {
   Status,
   TmfFunction,
@@ -81,6 +80,8 @@ export interface ScsiTargetOptions {
   onLuReset?: (lu: LogicalUnit) => Promise<void>;
   /** Timers of held commands (routed-execution.ts); the system clock by default. */
   clock?: Clock;
+  /** An I_T nexus was lost here; the dual-controller runtime has the owner of each LU release it too. */
+  onNexusLost?: (nexus: ItNexus, lus: readonly LogicalUnit[]) => void;
 }
 
 const CONFLICT: ScsiResponse = Object.freeze({ status: Status.ReservationConflict });
@@ -99,6 +100,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   private readonly onLuReset: ((lu: LogicalUnit) => Promise<void>) | undefined;
   private readonly clock: Clock;
   private routingHost: RoutingHost | undefined;
+  private readonly onNexusLost: ((nexus: ItNexus, lus: readonly LogicalUnit[]) => void) | undefined;
 
   constructor(opts: ScsiTargetOptions) {
     this.access = opts.access;
@@ -109,6 +111,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     this.onTasksAborted = opts.onTasksAborted;
     this.onLuReset = opts.onLuReset;
     this.clock = opts.clock ?? systemClock;
+    this.onNexusLost = opts.onNexusLost;
     this.table = opts.table ?? buildOpcodeTable(opts.router ? [setTargetPortGroupsRow] : []);
   }
 
@@ -139,7 +142,18 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   nexusLost(nexus: ItNexus): void {
     this.nexuses.delete(nexus.id);
     for (const t of this.tasks) if (t.nexus.id === nexus.id) this.markAborted(t);
-    for (const lu of this.allLus(nexus)) lu.detachNexus(nexus.id);
+    const lus = [...this.allLus(nexus)];
+    for (const lu of lus) void lu.detachNexus(nexus.id).then((o) => this.logFailed(o, 'I_T nexus loss'));
+    this.onNexusLost?.(nexus, lus);
+  }
+
+  /** The I_T nexuses logged in here now (a controller taking over keeps only these). */
+  liveNexusIds(): Set<string> {
+    return new Set(this.nexuses.keys());
+  }
+
+  private logFailed(outcome: string | undefined, what: string): void {
+    if (outcome === 'failed') this.logger?.error(`${what}: saving the LU state failed (applied here only)`);
   }
 
   // ---- commands ----
@@ -149,7 +163,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     if (!this.nexuses.has(nexus.id)) this.nexuses.set(nexus.id, nexus);
     const cdb = cmd.cdb;
     const lu = this.access.lunsFor(nexus).get(cmd.lun);
-    if (!lu) return this.unmapped(cmd);
+    if (!lu) return unmappedLun(cmd, this);
     lu.attachNexus(nexus);
     const found = this.table.lookup(cdb);
     const entry = found.kind === 'found' ? found.entry : undefined;
@@ -167,9 +181,14 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     return this.runHere(cmd, lu, e);
   }
 
-  /** Reservation conflict and CONTROL byte checks, then the handler, on this controller. */
-  private runHere(cmd: ScsiCommand, lu: LogicalUnit, e: Row): Promise<ScsiResponse> | ScsiResponse {
+  /**
+   * Reservation conflict and CONTROL byte checks, then the handler, on this controller —
+   * after any change of the LU state in flight (PR OUT, RESERVE, MODE SELECT) is saved.
+   */
+  private async runHere(cmd: ScsiCommand, lu: LogicalUnit, e: Row): Promise<ScsiResponse> {
     const { nexus, cdb } = cmd;
+    const changing = lu.settled();
+    if (changing) await changing;
     const holder = lu.spc2Holder;
     if (holder !== undefined && holder !== nexus.id && !e.allowedUnderSpc2Reserve) return CONFLICT;
     if (prConflicts(lu.prState, nexus, e.pr)) return CONFLICT;
@@ -191,15 +210,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
     const found = this.table.lookup(cmd.cdb);
     if (found.kind === 'unknown-opcode') return checkCondition('InvalidOpcode');
     if (found.kind === 'bad-service-action') return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: found.byte, bit: found.bit } });
-    const e = found.entry;
-    const nexus = cmd.nexus;
-    const holder = lu.spc2Holder;
-    if (holder !== undefined && holder !== nexus.id && !e.allowedUnderSpc2Reserve) return CONFLICT;
-    if (prConflicts(lu.prState, nexus, e.pr)) return CONFLICT;
-    const controlAt = e.opcode === 0x7f ? 1 : e.cdbLength - 1;
-    const control = cmd.cdb[controlAt] ?? 0;
-    if (control & 0x05) return checkCondition('InvalidFieldInCdb', { fieldPointer: { cdb: true, byte: controlAt, bit: control & 0x04 ? 2 : 0 } });
-    return this.run(cmd, lu, e.handler);
+    return this.runHere(cmd, lu, found.entry);
   }
 
   /**
@@ -220,7 +231,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
   /** The peer controller reset `lu` (LUN/target reset there): abort its tasks here too; its UA arrives as a broadcast. */
   async resetFromPeer(lu: LogicalUnit): Promise<void> {
     await this.abort([...this.tasks].filter((t) => t.lu === lu));
-    lu.resetState();
+    this.logFailed(await lu.reset(), 'LU reset from the peer');
   }
 
   /**
@@ -265,19 +276,6 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
       task.finish?.();
     };
     return { signal: controller.signal, end };
-  }
-
-  private unmapped(cmd: ScsiCommand): ScsiResponse {
-    switch (cmd.cdb[0]) {
-      case 0x12:
-        return unmappedInquiry(cmd);
-      case 0x03:
-        return requestSenseUnmapped(cmd);
-      case 0xa0:
-        return reportLuns(cmd, this);
-      default:
-        return checkCondition('LunNotSupported');
-    }
   }
 
   private async run(cmd: ScsiCommand, lu: LogicalUnit, handler: (ctx: CoreContext) => Promise<ScsiResponse> | ScsiResponse): Promise<ScsiResponse> {
@@ -378,7 +376,7 @@ export class ScsiTarget implements ScsiTargetPort, CoreTarget {
       await Promise.all([...set].map((lu) => this.onLuReset!(lu).catch((err: unknown) => this.logger?.warn({ err }, 'LU reset on the peer controller failed'))));
     }
     for (const lu of set) {
-      lu.resetState();
+      this.logFailed(await lu.reset(), 'LU reset');
       lu.raiseUnitAttention(ua);
     }
     this.onEvent?.({ type: 'reset', detail: `${set.size} logical unit(s): ${ua}` });

@@ -13,16 +13,19 @@ const MAX_PENDING = 16;
 export class UnitAttentionQueues {
   private readonly queues = new Map<string, SenseReason[]>();
 
-  queue(nexusId: string, reason: SenseReason): void {
+  /** Queues `reason`; returns the conditions it replaced (a reset condition's supersession, or the oldest past the limit). */
+  queue(nexusId: string, reason: SenseReason): SenseReason[] {
     let q = this.queues.get(nexusId);
     if (!q) {
       q = [];
       this.queues.set(nexusId, q);
     }
-    if (RESET_FAMILY.has(reason)) q.length = 0;
-    if (q.includes(reason)) return;
-    if (q.length >= MAX_PENDING) q.shift();
+    const gone: SenseReason[] = [];
+    if (RESET_FAMILY.has(reason)) gone.push(...q.splice(0));
+    if (q.includes(reason)) return gone;
+    if (q.length >= MAX_PENDING) gone.push(q.shift()!);
     q.push(reason);
+    return gone;
   }
 
   peek(nexusId: string): SenseReason | undefined {

@@ -22,7 +22,7 @@ test('SIGKILL during a stream of transactions leaves a consistent database', asy
         s.transaction(() => {
           const id = randomUUID();
           s.volumes.insert({ id, name: 'v' + n, sizeBytes: 1048576, blockSize: 512, thin: true, backing: 'memory', path: null,
-            naa: newNaa(), serial: serialFromId(id), writeProtected: false, createdAt: new Date().toISOString(), prState: null });
+            naa: newNaa(), serial: serialFromId(id), writeProtected: false, createdAt: new Date().toISOString() });
           s.events.append({ time: new Date().toISOString(), severity: 'info', category: 'volume', short: 'volume v' + n + ' created', long: null, actor: 'crash-test' });
         });
         if (++n === 20) process.stdout.write('go\\n');

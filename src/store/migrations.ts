@@ -7,6 +7,7 @@ import { SETTINGS_MIGRATION } from './settings-repo.js';
 import type Database from 'better-sqlite3';
 import { ALERTS_MIGRATION } from './alert-repo.js';
 import { CONTROLLER_LEASE_SQL } from './lease-repo.js';
+import { LU_STATE_MIGRATION } from './lu-state-repo.js';
 import { VOLUME_OWNERSHIP_SQL } from './ownership-repo.js';
 
 export const MIGRATIONS: readonly string[] = [
@@ -85,6 +86,9 @@ export const MIGRATIONS: readonly string[] = [
   CONTROLLER_LEASE_SQL + VOLUME_OWNERSHIP_SQL,
   // run-time settings (cluster policy, ipFailover) that survive a restart.
   SETTINGS_MIGRATION,
+  // LU state of every volume (PR, SPC-2 holder, mode values) and the unit attentions kept
+  // for a registration's nexus; the APTPL-only volumes.pr_state moves there.
+  LU_STATE_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -25,8 +25,6 @@ export interface VolumeRecord {
   writeProtected: boolean;
   /** ISO 8601. */
   createdAt: string;
-  /** Persistent-reservation state (APTPL), JSON opaque to the control plane; null when none. */
-  prState: string | null;
 }
 
 export interface ChapCredentials {

@@ -12,7 +12,7 @@ import type { VolumeRecord } from './records.js';
 function vol(name: string, over: Partial<VolumeRecord> = {}): VolumeRecord {
   const id = `00000000-0000-4000-8000-${name.padStart(12, '0')}`;
   return { id, name, sizeBytes: 1 << 20, blockSize: 512, thin: true, backing: 'memory', path: null, naa: newNaa(),
-    serial: serialFromId(id), writeProtected: false, createdAt: '2026-11-23T00:00:00.000Z', prState: null, ...over };
+    serial: serialFromId(id), writeProtected: false, createdAt: '2026-11-23T00:00:00.000Z', ...over };
 }
 
 test('NAA designator: type 6, Tandem company id, 16 bytes, random tail', () => {
@@ -32,7 +32,7 @@ test('store round-trips every record kind and survives reopen', () => {
     assert.match(ident.targetIqn, /^iqn\.2026-11\.io\.tandem:[0-9a-f]{12}$/);
     const v = vol('v1', { backing: 'file', path: '/x/v1.vol', blockSize: 4096 });
     s.transaction(() => s.volumes.insert(v));
-    s.savePrState(v.id, '{"aptpl":true}');
+    s.luState.save(v.id, { prState: '{"aptpl":true}', spc2Holder: null, mode: null }, [], 1);
     const hid = s.hosts.insert({ name: 'h1', chap: { user: 'u', secret: 'secretsecret', mutualUser: 'm', mutualSecret: 'othersecret1' }, failoverMode: null, createdAt: 'now' });
     s.hosts.addInitiator(hid, 'iqn.1994-05.com.redhat:abc');
     const gid = s.hostGroups.insert('g1', 'now');
@@ -44,7 +44,8 @@ test('store round-trips every record kind and survives reopen', () => {
 
     const r = Store.open(dir);
     assert.deepEqual(r.identity, ident);
-    assert.deepEqual(r.volumes.byName('v1'), { ...v, prState: '{"aptpl":true}' });
+    assert.deepEqual(r.volumes.byName('v1'), v);
+    assert.equal(r.luState.get(v.id)?.prState, '{"aptpl":true}');
     const h = r.hosts.byInitiator('iqn.1994-05.com.redhat:abc');
     assert.equal(h?.name, 'h1');
     assert.deepEqual(h?.chap, { user: 'u', secret: 'secretsecret', mutualUser: 'm', mutualSecret: 'othersecret1' });

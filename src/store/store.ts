@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from './migrations.js';
 import { newArrayId, targetIqnFor } from './identifiers.js';
-import type { ArrayIdentity, VolumeRecord } from './records.js';
+import type { ArrayIdentity } from './records.js';
 import { VolumeRepo } from './volume-repo.js';
 import { HostRepo } from './host-repo.js';
 import { HostGroupRepo } from './host-group-repo.js';
@@ -20,6 +20,7 @@ import { MappingRepo } from './mapping-repo.js';
 import { EventRepo } from './event-repo.js';
 import { AlertRepo } from './alert-repo.js';
 import { LeaseRepo } from './lease-repo.js';
+import { LuStateRepo } from './lu-state-repo.js';
 import { OwnershipRepo } from './ownership-repo.js';
 import { SettingsRepo } from './settings-repo.js';
 
@@ -47,6 +48,8 @@ export class Store {
   readonly ownership: OwnershipRepo;
   /** Run-time settings kept across restarts (JSON per key). */
   readonly settings: SettingsRepo;
+  /** The LU state hosts set (PR, SPC-2 holder, mode values) and the unit attentions kept for it. */
+  readonly luState: LuStateRepo;
   private closed = false;
 
   private constructor(private readonly db: Database.Database, now: () => Date, exclusive: boolean) {
@@ -66,6 +69,7 @@ export class Store {
     this.leases = new LeaseRepo(db);
     this.ownership = new OwnershipRepo(db);
     this.settings = new SettingsRepo(db);
+    this.luState = new LuStateRepo(db);
   }
 
   /**
@@ -105,16 +109,6 @@ export class Store {
   /** Runs fn in one IMMEDIATE transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
-  }
-
-  /** Persists a volume's persistent-reservation state (APTPL); null clears it. */
-  savePrState(volumeId: string, json: string | null): void {
-    this.transaction(() => this.volumes.setPrState(volumeId, json));
-  }
-
-  /** The volume with its latest PR state, for the data plane at start-up. */
-  loadVolume(volumeId: string): VolumeRecord | undefined {
-    return this.volumes.byId(volumeId);
   }
 
   get isOpen(): boolean {

@@ -4,14 +4,14 @@ import type { BlockSize, Backing, VolumeRecord } from './records.js';
 
 interface VolumeRow {
   id: string; name: string; size_bytes: number; block_size: number; thin: number; backing: string;
-  path: string | null; naa: string; serial: string; write_protected: number; created_at: string; pr_state: string | null;
+  path: string | null; naa: string; serial: string; write_protected: number; created_at: string;
 }
 
 function fromRow(r: VolumeRow): VolumeRecord {
   return {
     id: r.id, name: r.name, sizeBytes: r.size_bytes, blockSize: r.block_size as BlockSize, thin: r.thin === 1,
     backing: r.backing as Backing, path: r.path, naa: r.naa, serial: r.serial, writeProtected: r.write_protected === 1,
-    createdAt: r.created_at, prState: r.pr_state,
+    createdAt: r.created_at,
   };
 }
 
@@ -20,10 +20,10 @@ export class VolumeRepo {
 
   insert(v: VolumeRecord): void {
     this.db.prepare(
-      `INSERT INTO volumes (id, name, size_bytes, block_size, thin, backing, path, naa, serial, write_protected, created_at, pr_state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO volumes (id, name, size_bytes, block_size, thin, backing, path, naa, serial, write_protected, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(v.id, v.name, v.sizeBytes, v.blockSize, v.thin ? 1 : 0, v.backing, v.path, v.naa, v.serial,
-      v.writeProtected ? 1 : 0, v.createdAt, v.prState);
+      v.writeProtected ? 1 : 0, v.createdAt);
   }
 
   list(): VolumeRecord[] {
@@ -50,10 +50,6 @@ export class VolumeRepo {
 
   setWriteProtected(id: string, wp: boolean): void {
     this.db.prepare('UPDATE volumes SET write_protected = ? WHERE id = ?').run(wp ? 1 : 0, id);
-  }
-
-  setPrState(id: string, json: string | null): void {
-    this.db.prepare('UPDATE volumes SET pr_state = ? WHERE id = ?').run(json, id);
   }
 
   delete(id: string): void {

@@ -1,4 +1,4 @@
-// The third-party peers the tests drive (libiscsi's tools, qemu, fio, tgt, nbdkit) and
+// The third-party peers the tests drive (libiscsi's tools and library, qemu, fio, tgt, nbdkit) and
 // the one rule for a test whose peer is missing: it is skipped on a developer's machine,
 // and it fails at once, naming the tool and its Debian package, when
 // TANDEM_REQUIRE_PEER_TOOLS=1 (CI sets it: a machine without the peers must not go green).
@@ -29,6 +29,8 @@ export const PEER_TOOLS = {
   tgtd: { pkg: 'tgt', what: 'tgt target daemon' },
   tgtadm: { pkg: 'tgt', what: 'tgt admin tool' },
   nbdkit: { pkg: 'nbdkit', what: 'nbdkit NBD server' },
+  cc: { pkg: 'gcc', what: 'C compiler for the test clients in test/peers/' },
+  'libiscsi-dev': { pkg: 'libiscsi-dev', what: "libiscsi's headers and library, which the test clients in test/peers/ are built against" },
   root: { pkg: undefined, what: 'root: tgtd opens its iSCSI portal and control socket only as root' },
 } as const;
 export type PeerTool = keyof typeof PEER_TOOLS;
@@ -41,6 +43,8 @@ export interface PeerProbe {
   onPath(name: string, path: string): boolean;
   /** True when qemu's iSCSI block driver is installed. */
   qemuIscsi(): boolean;
+  /** True when libiscsi's development headers are installed (absent: looked up on this machine). */
+  libiscsiHeaders?(): boolean;
 }
 
 function onPath(name: string, path: string): boolean {
@@ -64,11 +68,14 @@ function qemuIscsi(): boolean {
   return dirs.some((d) => existsSync(join(d, 'block-iscsi.so')));
 }
 
-export const systemProbe: PeerProbe = { env: process.env, uid: process.getuid?.(), onPath, qemuIscsi };
+const libiscsiHeaders = (): boolean => existsSync('/usr/include/iscsi/iscsi.h');
+
+export const systemProbe: PeerProbe = { env: process.env, uid: process.getuid?.(), onPath, qemuIscsi, libiscsiHeaders };
 
 function present(tool: PeerTool, p: PeerProbe): boolean {
   if (tool === 'root') return p.uid === 0;
   if (tool === 'qemu-iscsi') return p.qemuIscsi();
+  if (tool === 'libiscsi-dev') return (p.libiscsiHeaders ?? libiscsiHeaders)();
   return p.onPath(tool, p.env.PATH ?? '');
 }
 

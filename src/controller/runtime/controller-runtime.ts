@@ -9,6 +9,13 @@
  * (backend-faults.ts) and the supervisor link (fence, events, alerts). It runs the
  * failover machine (failover-binding.ts: heartbeat loss, fencing, takeover, failback).
  * Driven by the supervisor over IPC.
+ *
+ * LU state (docs/ha.md «LU state belongs to the array»): every volume this controller
+ * gains — takeover, failback, trespass, volume move — has its LU state read from the
+ * store at the moment the ownership row says so, and the nexus events that waited for
+ * the owner applied; a takeover releases the SPC-2 reservations of the nexuses that died
+ * with the peer; when the peer link comes up the mirror of the volumes the peer owns is
+ * read from the store again and the waiting nexus events go to the owner.
  */
 import type { ClusterPolicy, ControllerHealth, VolumeOwnership } from '../../cluster/index.js';
 import type { SessionInfo } from '../../management/data-plane.js';
@@ -95,6 +102,8 @@ export class ControllerRuntime {
     link.on('up', () => {
       this.health.set(this.peer, 'online');
       this.reloadOwnership();
+      this.reloadMirrors();
+      void this.p.peerService.flushPending().catch((err: unknown) => this.p.logger.error({ err }, 'nexus events for the owner failed'));
       this.aluaChanged();
     });
     link.on('down', () => {
@@ -173,8 +182,33 @@ export class ControllerRuntime {
 
   reloadOwnership(): void {
     const model = modelFromRecords(this.p.controllers, this.p.store.ownership.list());
+    const before = this.owners;
     this.owners = new Map(Object.entries(model.volumes));
     this.p.router.factsChanged();
+    for (const [id, o] of this.owners) if (o.currentOwner === this.self && before.get(id)?.currentOwner !== this.self) this.gained(id);
+  }
+
+  /** This controller became the owner: the LU state is the store's, then what waited for the owner applies. */
+  private gained(volumeId: string): void {
+    if (!this.p.dataPath.volumes.getById(volumeId)) return; // not open yet: opening reads the store
+    try {
+      this.p.dataPath.volumes.reloadLuState(volumeId);
+    } catch (err) {
+      this.p.logger.error({ err, volumeId }, 'LU state of a gained volume cannot be read: it keeps the mirror');
+    }
+    void this.p.peerService.applyPending(volumeId).catch((err: unknown) => this.p.logger.error({ err, volumeId }, 'nexus events of a gained volume failed'));
+  }
+
+  /** The peer link is up: the mirror of every volume the peer owns is read from the store again (updates may have been lost). */
+  private reloadMirrors(): void {
+    for (const live of this.p.dataPath.volumes.list()) {
+      if (this.owners.get(live.record.id)?.currentOwner === this.self) continue;
+      try {
+        this.p.dataPath.volumes.reloadLuState(live.record.id);
+      } catch (err) {
+        this.p.logger.error({ err, volumeId: live.record.id }, 'LU state mirror cannot be read');
+      }
+    }
   }
 
   /** Reload ownership after a change the initiator of it announced (no second UA here). */
@@ -259,6 +293,12 @@ export class ControllerRuntime {
     }
     for (const m of r.moved) this.p.router.counter.reset(m.volumeId);
     this.reloadOwnership();
+    // The nexuses that were on the dead controller are gone (I_T nexus loss): their
+    // SPC-2 reservations with them, on every volume this controller now owns.
+    const live = this.p.dataPath.scsi.liveNexusIds();
+    for (const v of this.p.dataPath.volumes.list()) {
+      if (this.owners.get(v.record.id)?.currentOwner === this.self) void v.lu.keepOnlyNexuses(live);
+    }
     this.aluaChanged();
     if (r.moved.length > 0) {
       const names = r.moved.map((m) => this.p.dataPath.volumes.getById(m.volumeId)?.record.name ?? m.volumeId);

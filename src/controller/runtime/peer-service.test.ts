@@ -30,6 +30,7 @@ function setup(reply: PeerReply, own: Partial<VolumeOwnership> = {}) {
     router: { redirectedServed: () => false } as unknown as HaRouter,
     mover: {} as OwnershipMover,
     lu: () => ({}) as LogicalUnit,
+    owns: () => row.currentOwner === 'A',
     reloaded: () => undefined,
     ownership: () => row,
     refreshOwnership: () => { refreshed++; if (own.currentOwner === 'B' && own.epoch === 9) row = { ...row, currentOwner: 'A' }; },

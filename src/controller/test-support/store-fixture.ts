@@ -25,7 +25,7 @@ export function openSharedStores(n: number): SharedStores {
       const id = `00000000-0000-4000-8000-${name.padStart(12, '0')}`;
       stores[0]!.transaction(() => stores[0]!.volumes.insert({
         id, name, sizeBytes: 1 << 20, blockSize: 512, thin: true, backing: 'memory', path: null, naa: newNaa(),
-        serial: serialFromId(id), writeProtected: false, createdAt: '2026-11-23T00:00:00.000Z', prState: null,
+        serial: serialFromId(id), writeProtected: false, createdAt: '2026-11-23T00:00:00.000Z',
       }));
       return id;
     },

@@ -1,9 +1,12 @@
 /**
  * PERSISTENT RESERVE OUT (SPC-4 §6.16): decodes the CDB and parameter list (§6.16.3,
- * §6.16.4 for REGISTER AND MOVE), runs the pure prOut() transition, persists the new
- * state before acknowledging ("the device server shall ... preserve ... before
- * completing the command" when APTPL is set, SPC-4 §5.9.4), and carries out the unit
- * attentions and PREEMPT AND ABORT task aborts.
+ * §6.16.4 for REGISTER AND MOVE), runs the pure prOut() transition, saves the new
+ * state before acknowledging — APTPL or not: the state store is where the controller
+ * taking over finds it (docs/ha.md «LU state belongs to the array»); APTPL decides only
+ * what a power on of the whole array keeps (SPC-4 §5.9.4, lu-state.ts) — and carries out
+ * the unit attentions and PREEMPT AND ABORT task aborts. A controller that may not
+ * change the state (it no longer owns the volume) answers NOT READY 04h/0Ah, which
+ * hosts retry; a failed save, INSUFFICIENT REGISTRATION RESOURCES (nothing applied).
  *
  * "If the PARAMETER LIST LENGTH field ... is not 24 (18h) and the SPEC_I_PT bit is set to
  * zero, the device server shall terminate the command with CHECK CONDITION status, with
@@ -13,6 +16,7 @@
 import type { CommandContext } from '../command-context.js';
 import { core, type CoreLu } from '../core-context.js';
 import { checkCondition, GOOD } from '../sense.js';
+import { commitResponse as committed } from '../lu-state.js';
 import { cdbByte, cdbU32, invalidParam } from '../spc/util.js';
 import { Status, type ScsiResponse } from '../types.js';
 import { prOut, PrOutAction, type PrOutRequest, type PrOutResult } from './pr-out-logic.js';
@@ -86,7 +90,10 @@ export async function persistentReserveOut(ctx: CommandContext<CoreLu>): Promise
     const o = result.outcome;
     if (o.kind === 'conflict') return { response: { status: Status.ReservationConflict }, aborts: [] };
     if (o.kind === 'check') return { response: checkCondition(o.reason, o.field ? { fieldPointer: o.field } : undefined), aborts: [] };
-    if (result.changed && !(await c.lu.commitPr(result))) return { response: checkCondition('InsufficientRegistrationResources'), aborts: [] };
+    if (result.changed) {
+      const saved = await c.lu.commitPr(result);
+      if (saved !== 'saved') return { response: committed(saved), aborts: [] };
+    }
     return { response: GOOD, aborts: result.aborts };
   });
   // Abort outside the PR critical section: a preempted nexus's queued PR OUT must be able to finish.

@@ -1,7 +1,9 @@
 /**
  * Mode parameters of a logical unit (SPC-4 §7.5 "Mode parameters", SBC-4 §6.5): the
  * current values and what MODE SELECT may change. Saved values are not implemented
- * (PS=0 in every page; SP=1 / PC=11b are refused with SAVING PARAMETERS NOT SUPPORTED).
+ * (PS=0 in every page; SP=1 / PC=11b are refused with SAVING PARAMETERS NOT SUPPORTED),
+ * so the current values are the defaults at power on; in between they are LU state
+ * (lu-state.ts), kept across controller changes.
  *
  * Pages: 01h read-write error recovery (fixed), 08h caching (WCE changeable, RCD=0),
  * 0Ah control (SWP changeable: software write protect, SBC-4 §4.11; fixed-format sense,
@@ -24,6 +26,11 @@ export const DEFAULT_MODE: Readonly<ModeValues> = Object.freeze({ wce: true, swp
 /** Page codes in ascending order (3Fh returns them in this order). */
 export const MODE_PAGE_CODES = [0x01, 0x08, 0x0a, 0x1c] as const;
 
+export function sameModeValues(a: Readonly<ModeValues>, b: Readonly<ModeValues>): boolean {
+  return a.wce === b.wce && a.swp === b.swp && a.dexcpt === b.dexcpt && a.mrie === b.mrie;
+}
+
+/** The current values as the LU's state has them (logical-unit.ts applies its LU state here). */
 export class ModeState {
   private cur: ModeValues = { ...DEFAULT_MODE };
 
@@ -36,8 +43,8 @@ export class ModeState {
   }
 
   /** Apply new values; true when something changed. */
-  apply(v: ModeValues): boolean {
-    const changed = v.wce !== this.cur.wce || v.swp !== this.cur.swp || v.dexcpt !== this.cur.dexcpt || v.mrie !== this.cur.mrie;
+  apply(v: Readonly<ModeValues>): boolean {
+    const changed = !sameModeValues(v, this.cur);
     this.cur = { ...v };
     return changed;
   }

@@ -6,8 +6,9 @@ import { MemoryDevice } from '../../block/memory-device.js';
 import type { AccessRouter, RouteDecision, TargetPortGroupInfo } from '../access-router.js';
 import type { AluaStateName, LuIdentity } from '../command-context.js';
 import { LogicalUnit, type LogicalUnitOptions } from '../logical-unit.js';
+import { emptyLuState, type DurableUa, type KnownNexus, type LuCommit, type LuStateJson } from '../lu-state.js';
 import { buildOpcodeTable, type Row } from '../opcode-table.js';
-import type { PrStateJson } from '../pr/pr-state.js';
+import { regMatches, type PrStateJson } from '../pr/pr-state.js';
 import { encodeTransportId } from '../pr/transport-id.js';
 import { ScsiTarget } from '../scsi-target.js';
 import type { SenseReason } from '../sense.js';
@@ -66,12 +67,23 @@ export function testRows(gate?: { wait: () => Promise<void> }): Row[] {
 export interface Fixture {
   target: ScsiTarget;
   lu: LogicalUnit;
+  /** The PR state of every save of the LU state, oldest first. */
   persisted: PrStateJson[];
+  /** Every save of the LU state, oldest first. */
+  saves: LuCommit[];
   run(n: ItNexus, cdb: number[] | Buffer, dataOut?: Buffer, lun?: number): Promise<ScsiResponse>;
 }
 
 export interface FixtureOptions {
   initialPr?: PrStateJson;
+  /** The whole LU state to start with (initialPr replaces its PR part). */
+  initialState?: LuStateJson;
+  /** What a save answers (default 'saved'): 'not-owner' plays a controller that no longer owns the volume. */
+  saveOutcome?: () => 'saved' | 'not-owner';
+  /** Awaited at the start of every save (a save that takes time). */
+  beforeSave?: () => Promise<void>;
+  /** Durable unit attentions kept "in the store" (pendingFor / reported). */
+  durableUas?: DurableUa[];
   gate?: { wait: () => Promise<void> };
   persistFails?: boolean;
   blockSize?: number;
@@ -79,30 +91,51 @@ export interface FixtureOptions {
   router?: AccessRouter;
   lu?: Pick<LogicalUnitOptions, 'onUnitAttentionBroadcast' | 'onTasksAborted'>;
   onLuReset?: (lu: LogicalUnit) => Promise<void>;
+  onNexusLost?: (n: ItNexus, lus: readonly LogicalUnit[]) => void;
 }
 
 export function fixture(opts: FixtureOptions = {}): Fixture {
   const persisted: PrStateJson[] = [];
+  const saves: LuCommit[] = [];
+  const durable = opts.durableUas;
+  const initial = opts.initialState || opts.initialPr ? { ...(opts.initialState ?? emptyLuState()), ...(opts.initialPr ? { pr: opts.initialPr } : {}) } : undefined;
   const lu = new LogicalUnit({
     identity: identity(1),
     device: new MemoryDevice(opts.blockSize ?? 512, 64 * 1024 * 1024),
-    pr: {
-      initial: opts.initialPr,
-      persist: async (s) => {
+    state: {
+      initial,
+      save: async (c) => {
+        await opts.beforeSave?.();
         if (opts.persistFails) throw new Error('disk full');
-        persisted.push(s);
+        const outcome = opts.saveOutcome?.() ?? 'saved';
+        if (outcome !== 'saved') return outcome;
+        persisted.push(c.state.pr);
+        saves.push(c);
+        durable?.push(...c.uas);
+        return outcome;
       },
+      ...(durable ? {
+        pendingFor: (n: KnownNexus) => durable.filter((u) => regMatches(u, n)).map((u) => u.reason),
+        reported: (n: KnownNexus, reason: SenseReason) => {
+          const i = durable.findIndex((u) => u.reason === reason && regMatches(u, n));
+          if (i >= 0) durable.splice(i, 1);
+        },
+      } : {}),
     },
     ...opts.lu,
   });
   const luns = new Map([[0, lu]]);
   const rows = [...testRows(opts.gate), ...(opts.router ? [setTargetPortGroupsRow] : [])];
-  const target = new ScsiTarget({ access: { lunsFor: () => luns }, ports: PORTS, table: buildOpcodeTable(rows), router: opts.router, ...(opts.onLuReset ? { onLuReset: opts.onLuReset } : {}) });
+  const target = new ScsiTarget({
+    access: { lunsFor: () => luns }, ports: PORTS, table: buildOpcodeTable(rows), router: opts.router,
+    ...(opts.onLuReset ? { onLuReset: opts.onLuReset } : {}), ...(opts.onNexusLost ? { onNexusLost: opts.onNexusLost } : {}),
+  });
   let tag = 1;
   return {
     target,
     lu,
     persisted,
+    saves,
     run: (n, cdb, dataOut, lun = 0) => {
       const c = Buffer.isBuffer(cdb) ? cdb : Buffer.from(cdb);
       const full = Buffer.alloc(Math.max(16, c.length));

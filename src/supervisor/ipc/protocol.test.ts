@@ -20,7 +20,7 @@ const refused = (f: () => unknown, message: RegExp): void => {
 
 const volume = {
   id: 'v-1', name: 'demo', sizeBytes: 1 << 30, blockSize: 512, thin: true, backing: 'file', path: '/d/v-1.img',
-  naa: '6'.repeat(32), serial: 's1', writeProtected: false, createdAt: '2026-11-23T10:00:00.000Z', prState: null,
+  naa: '6'.repeat(32), serial: 's1', writeProtected: false, createdAt: '2026-11-23T10:00:00.000Z',
 };
 const port = (name: string, n: number, group: number) => ({ name, host: '127.0.0.1', port: 3260 + n, tpgt: n, relativeTargetPortId: n, targetPortGroupId: group });
 const init = {

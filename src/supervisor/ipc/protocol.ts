@@ -34,7 +34,7 @@ import {
 
 const volumeRecord: Check<VolumeRecord> = object({
   id: string, name: string, sizeBytes: integer, blockSize: oneOf([512, 4096]), thin: boolean, backing: oneOf(['file', 'memory']),
-  path: nullable(string), naa: string, serial: string, writeProtected: boolean, createdAt: string, prState: nullable(string),
+  path: nullable(string), naa: string, serial: string, writeProtected: boolean, createdAt: string,
 });
 
 const policyFields = {

@@ -44,7 +44,6 @@ export async function startHarness(o: {
     const lu = new LogicalUnit({
       identity: { name: 'vol1', naa: Buffer.from('6001405a0b0c0d0e0f10111213141516', 'hex'), serial: 'SERIAL0001', vendor: 'TANDEM', product: 'VOLUME', revision: '0001' },
       device,
-      pr: { persist: async () => {} },
     });
     const luns = new Map([[0, lu]]);
     const core = new ScsiTarget({ access: { lunsFor: () => luns }, ports: [{ relativeTargetPortId: 1, targetPortGroupId: 1, name: `${TARGET_IQN},t,0x0001` }] });
