@@ -10,32 +10,23 @@
 // volume returned after the delay). docs/ha.md "Holding commands".
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { requireTools } from './support/peer-tools.js';
-import { startHaArray, waitFor, type HaArray } from './support/ha.js';
-import { describeFio, fillRegion, runFio, startQemuNbd, type QemuHost } from './support/qemu-host.js';
+import { waitFor, type HaArray } from './support/ha.js';
+import { describeFio, runFio, type QemuHost } from './support/qemu-host.js';
+import { HOST_TIMEOUT_S, startHostDrillRig, type HostDrillRig } from './support/qemu-drills.js';
 
 const needs = requireTools('qemu-nbd', 'qemu-iscsi', 'fio');
-/** QEMU's command timeout here, s: what a Linux host allows a command (sd's 30 s). */
-const HOST_TIMEOUT_S = 30;
 let ha: HaArray;
 let q: QemuHost;
-let dir: string;
+let rig: HostDrillRig | undefined;
 
 before(async () => {
   if (needs.skip !== undefined || needs.signal !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'tandem-hostfail-'));
-  ha = await startHaArray();
-  if ((await ha.owner()) !== 'A') await ha.ok(['volume', 'trespass', 'demo', '--to', 'A']);
-  q = await startQemuNbd({ portal: `127.0.0.1:${ha.ports.A0}`, iqn: ha.arr.iqn, initiator: 'iqn.2026-11.test:qemu-failures', dir, timeoutS: HOST_TIMEOUT_S });
-  await fillRegion(q.uri);
+  rig = await startHostDrillRig('failures');
+  ({ ha, q } = rig);
 });
 after(async () => {
-  await q?.stop();
-  await ha?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 type Ctl = { name: string; state: string };

@@ -12,32 +12,24 @@
 // timeout — and that I/O resumes once the port is up. docs/ha.md "Holding commands".
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { scsi } from '../src/iscsi/initiator/index.js';
 import { requireTools } from './support/peer-tools.js';
-import { drainUas, startHaArray, waitFor, type HaArray } from './support/ha.js';
-import { describeFio, fillRegion, runFio, startQemuNbd, type FioResult, type QemuHost } from './support/qemu-host.js';
+import { drainUas, waitFor, type HaArray } from './support/ha.js';
+import { describeFio, runFio, type FioResult, type QemuHost } from './support/qemu-host.js';
+import { HOST_TIMEOUT_S, startHostDrillRig, type HostDrillRig } from './support/qemu-drills.js';
 
 const needs = requireTools('qemu-nbd', 'qemu-iscsi', 'fio');
-const HOST_TIMEOUT_S = 30;
 let ha: HaArray;
 let q: QemuHost;
-let dir: string;
+let rig: HostDrillRig | undefined;
 
 before(async () => {
   if (needs.skip !== undefined || needs.signal !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'tandem-hostplan-'));
-  ha = await startHaArray();
-  if ((await ha.owner()) !== 'A') await ha.ok(['volume', 'trespass', 'demo', '--to', 'A']);
-  q = await startQemuNbd({ portal: `127.0.0.1:${ha.ports.A0}`, iqn: ha.arr.iqn, initiator: 'iqn.2026-11.test:qemu-planned', dir, timeoutS: HOST_TIMEOUT_S });
-  await fillRegion(q.uri);
+  rig = await startHostDrillRig('planned');
+  ({ ha, q } = rig);
 });
 after(async () => {
-  await q?.stop();
-  await ha?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
